@@ -1,0 +1,130 @@
+//! Assemble: rendered files land in the output folder atomically, and each applicant gets a
+//! `manifest.json` listing every output with its pages and sha256.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+
+/// One file the run produced.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Output {
+    /// Path relative to the applicant's output folder.
+    pub path: String,
+    /// `pdf`, `print-set`, `docx` or `bundle`.
+    pub kind: String,
+    /// Which material (1–4), if it is one.
+    pub material: Option<u8>,
+    /// Number of pages, for PDFs.
+    pub pages: Option<usize>,
+    /// sha256 of the bytes, hex.
+    pub sha256: String,
+}
+
+/// What one applicant's run produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// 申报单位.
+    pub applicant: String,
+    /// 申报类别.
+    pub category: String,
+    /// Every output.
+    pub outputs: Vec<Output>,
+    /// Warnings found while checking and rendering.
+    pub warnings: Diagnostics,
+}
+
+/// Writes `bytes` to `path` so that the file is either absent, the old one, or complete: the
+/// bytes go to a temporary file in the same folder, which is then renamed.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let failed = |error: std::io::Error| {
+        Diagnostic::error(format!("无法写入输出文件（{error}）"))
+            .at(Location::file(path))
+            .hint("请检查输出目录是否存在、是否有写权限、磁盘是否已满；可用 -o 指定其他输出目录")
+    };
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".shenbao-")
+        .suffix(".part")
+        .tempfile_in(dir)
+        .map_err(failed)?;
+    temporary.write_all(bytes).map_err(failed)?;
+    temporary.as_file().sync_all().map_err(failed)?;
+    set_readable(temporary.as_file()).map_err(failed)?;
+    temporary.persist(path).map_err(|e| failed(e.error))?;
+    Ok(())
+}
+
+/// Temporary files are private; outputs are ordinary files that everyone may read.
+#[cfg(unix)]
+fn set_readable(file: &std::fs::File) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    file.set_permissions(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn set_readable(_file: &std::fs::File) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// The hex sha256 of `bytes`.
+pub fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Writes `bytes` as `name` in `dir` and describes the result.
+pub fn emit(
+    dir: &Path,
+    name: &str,
+    kind: &str,
+    material: Option<u8>,
+    pages: Option<usize>,
+    bytes: &[u8],
+) -> Result<Output, Diagnostic> {
+    write_atomically(&dir.join(name), bytes)?;
+    Ok(Output {
+        path: name.to_string(),
+        kind: kind.to_string(),
+        material,
+        pages,
+        sha256: sha256(bytes),
+    })
+}
+
+/// Writes `manifest.json` into `dir`.
+pub fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<PathBuf, Diagnostic> {
+    let path = dir.join("manifest.json");
+    let json = serde_json::to_vec_pretty(manifest).map_err(|e| Diagnostic::error(e.to_string()))?;
+    write_atomically(&path, &json)?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.pdf");
+        write_atomically(&path, b"%PDF").unwrap();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("a.pdf")]);
+    }
+
+    #[test]
+    fn sha256_is_hex() {
+        assert_eq!(sha256(b"").len(), 64);
+        assert!(sha256(b"abc").starts_with("ba7816bf"));
+    }
+}

@@ -1,0 +1,221 @@
+//! The command line: arguments (with Chinese help), and the printing of results.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
+use crate::load;
+use crate::run::{self, ApplicantReport, Session, Settings};
+use crate::templates::TemplateStore;
+
+/// shenbao（申报）：从数据生成符合 GB/T 9704 的知识产权强国建设试点示范城市、县申报材料。
+#[derive(Debug, Parser)]
+#[command(name = "shenbao", version, about, disable_help_subcommand = true)]
+#[command(help_template = "{about}\n\n用法：{usage}\n\n{all-args}")]
+pub struct Cli {
+    /// 要执行的命令
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 检查并生成申报材料（PDF）到输出目录
+    Build(BuildArgs),
+    /// 只检查申报数据，报告所有问题，不生成文件
+    Check(CheckArgs),
+    /// 新建一个待填写的申报目录（申报信息、报告与方案模板、空白测评表）
+    Init(InitArgs),
+}
+
+/// `shenbao init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// 要新建的申报目录
+    #[arg(value_name = "目录")]
+    pub dir: PathBuf,
+    /// 申报类别：示范城市、试点城市或试点县
+    #[arg(long, value_name = "类别")]
+    pub category: String,
+    /// 用此目录中的同名文件替换内置模板
+    #[arg(long, value_name = "目录")]
+    pub templates: Option<PathBuf>,
+}
+
+/// Options every command shares.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// 申报目录（每个目录含一个 applicant.yaml）；不写则处理 inputs/ 下的全部目录
+    #[arg(value_name = "申报目录")]
+    pub applicants: Vec<PathBuf>,
+    /// 用此目录中的同名文件替换内置模板
+    #[arg(long, value_name = "目录")]
+    pub templates: Option<PathBuf>,
+    /// 额外的字体目录（可多次使用）
+    #[arg(long = "font-path", value_name = "目录")]
+    pub font_paths: Vec<PathBuf>,
+    /// 把字体角色指向其他字体，如 title=方正小标宋简体（可多次使用）
+    #[arg(long = "font-role", value_name = "角色=字体族")]
+    pub font_roles: Vec<String>,
+    /// 问题的输出格式
+    #[arg(long, value_enum, default_value = "human", value_name = "格式")]
+    pub format: Format,
+}
+
+/// `shenbao build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// 输出目录
+    #[arg(short = 'o', long = "out", default_value = "out", value_name = "目录")]
+    pub out: PathBuf,
+    /// 并行排版的线程数（0 表示按 CPU 核数）
+    #[arg(short = 'j', long, default_value_t = 0, value_name = "数量")]
+    pub jobs: usize,
+}
+
+/// `shenbao check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// How problems are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// 便于阅读的中文文本
+    Human,
+    /// JSON，便于其他程序处理
+    Json,
+}
+
+impl CommonArgs {
+    fn settings(&self, jobs: usize) -> Settings {
+        Settings {
+            templates: self.templates.clone(),
+            font_paths: self.font_paths.clone(),
+            font_roles: self.font_roles.clone(),
+            jobs,
+        }
+    }
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build(args) => build(&args),
+        Command::Check(args) => check(&args),
+        Command::Init(args) => init(&args),
+    }
+}
+
+fn open(common: &CommonArgs, jobs: usize) -> Result<(Session, Vec<PathBuf>), Diagnostic> {
+    let dirs = load::applicant_dirs(&common.applicants, std::path::Path::new("inputs"))?;
+    let session = Session::open(&common.settings(jobs))?;
+    Ok((session, dirs))
+}
+
+fn check(args: &CheckArgs) -> ExitCode {
+    let (session, dirs) = match open(&args.common, 1) {
+        Ok(opened) => opened,
+        Err(problem) => return fail(problem, args.common.format),
+    };
+    let reports = session.check(&dirs);
+    print_reports(&reports, args.common.format, "检查");
+    exit_code(&reports)
+}
+
+fn build(args: &BuildArgs) -> ExitCode {
+    let opened = open(&args.common, args.jobs).and_then(|opened| {
+        run::ensure_writable(&args.out)?;
+        Ok(opened)
+    });
+    let (session, dirs) = match opened {
+        Ok(opened) => opened,
+        Err(problem) => return fail(problem, args.common.format),
+    };
+    let reports = session.build(&dirs, &args.out);
+    print_reports(&reports, args.common.format, "生成");
+    exit_code(&reports)
+}
+
+fn init(args: &InitArgs) -> ExitCode {
+    let written = TemplateStore::new(args.templates.clone())
+        .and_then(|store| crate::init::init(&args.dir, &args.category, &store));
+    match written {
+        Ok(files) => {
+            for file in files {
+                eprintln!("已生成 {}", display_path(&file));
+            }
+            eprintln!(
+                "请填写以上文件，然后运行 `shenbao check {}` 检查。",
+                display_path(&args.dir)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(problem) => fail(problem, Format::Human),
+    }
+}
+
+fn fail(problem: Diagnostic, format: Format) -> ExitCode {
+    let all = Diagnostics::from(problem);
+    match format {
+        Format::Human => eprint!("{}", all.render()),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default()),
+    }
+    ExitCode::from(2)
+}
+
+fn exit_code(reports: &[ApplicantReport]) -> ExitCode {
+    if reports.iter().all(ApplicantReport::ok) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn print_reports(reports: &[ApplicantReport], format: Format, verb: &str) {
+    if format == Format::Json {
+        let json: Vec<_> = reports
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "applicant": display_path(&r.dir),
+                    "ok": r.ok(),
+                    "diagnostics": r.diagnostics,
+                    "outputs": r.outputs,
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        );
+        return;
+    }
+    for report in reports {
+        eprint!("{}", report.diagnostics.render());
+        let status = if report.ok() { "通过" } else { "未通过" };
+        eprintln!(
+            "{}：{verb}{status}（{} 个错误，{} 个警告{}）",
+            display_path(&report.dir),
+            report.diagnostics.error_count(),
+            report.diagnostics.warning_count(),
+            if report.outputs.is_empty() {
+                String::new()
+            } else {
+                format!("，{} 个文件", report.outputs.len())
+            }
+        );
+    }
+    let failed = reports.iter().filter(|r| !r.ok()).count();
+    if failed > 0 {
+        eprintln!("共 {} 个申报目录，{failed} 个未通过。", reports.len());
+    }
+}

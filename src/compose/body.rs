@@ -1,0 +1,124 @@
+//! The body of materials 2 and 3: Markdown blocks become model blocks, and headings get their
+//! GB/T 9704 numbers (一、 / （一） / 1. / （1）) from their level, counted afresh under each
+//! higher heading.
+
+use super::model::{Block, Cell, Table};
+use crate::load::markdown::{BlockKind, MarkdownBlock};
+
+/// Type size of tables inside the body (4号).
+pub const BODY_TABLE_SIZE: f32 = 14.0;
+
+/// Numbers headings by level as they come.
+#[derive(Debug, Default)]
+pub struct HeadingNumbers {
+    counts: [u32; 4],
+}
+
+impl HeadingNumbers {
+    /// The number of the next heading at `level` (1–4).
+    pub fn next(&mut self, level: u8) -> String {
+        let index = (level.clamp(1, 4) - 1) as usize;
+        self.counts[index] += 1;
+        for deeper in &mut self.counts[index + 1..] {
+            *deeper = 0;
+        }
+        let n = self.counts[index];
+        match index {
+            0 => format!("{}、", chinese_number(n)),
+            1 => format!("（{}）", chinese_number(n)),
+            2 => format!("{n}."),
+            _ => format!("（{n}）"),
+        }
+    }
+}
+
+/// 1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九.
+pub fn chinese_number(n: u32) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => DIGITS[n as usize].to_string(),
+        10..=19 => format!(
+            "十{}",
+            if n == 10 {
+                ""
+            } else {
+                DIGITS[(n % 10) as usize]
+            }
+        ),
+        20..=99 => format!(
+            "{}十{}",
+            DIGITS[(n / 10) as usize],
+            if n.is_multiple_of(10) {
+                ""
+            } else {
+                DIGITS[(n % 10) as usize]
+            }
+        ),
+        _ => n.to_string(),
+    }
+}
+
+/// Turns Markdown blocks into numbered model blocks, continuing `numbers`.
+pub fn blocks(markdown: &[MarkdownBlock], numbers: &mut HeadingNumbers) -> Vec<Block> {
+    markdown
+        .iter()
+        .map(|block| match &block.kind {
+            BlockKind::Heading { level, text } => Block::Heading {
+                level: *level,
+                number: numbers.next(*level),
+                text: text.clone(),
+            },
+            BlockKind::Paragraph(text) => Block::Paragraph { text: text.clone() },
+            BlockKind::List { ordered, items } => Block::List {
+                ordered: *ordered,
+                items: items.clone(),
+            },
+            BlockKind::Table { header, rows } => Block::Table(Table {
+                widths: vec![1.0; header.len()],
+                header: header.iter().map(Cell::center).collect(),
+                rows: rows
+                    .iter()
+                    .map(|r| r.iter().map(Cell::left).collect())
+                    .collect(),
+                size: BODY_TABLE_SIZE,
+                note: None,
+            }),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_are_numbered_by_level() {
+        let mut numbers = HeadingNumbers::default();
+        let seen: Vec<String> = [1, 2, 2, 3, 4, 3, 1, 2]
+            .iter()
+            .map(|l| numbers.next(*l))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                "一、",
+                "（一）",
+                "（二）",
+                "1.",
+                "（1）",
+                "2.",
+                "二、",
+                "（一）"
+            ]
+        );
+    }
+
+    #[test]
+    fn chinese_numbers() {
+        assert_eq!(chinese_number(1), "一");
+        assert_eq!(chinese_number(10), "十");
+        assert_eq!(chinese_number(14), "十四");
+        assert_eq!(chinese_number(20), "二十");
+        assert_eq!(chinese_number(31), "三十一");
+    }
+}

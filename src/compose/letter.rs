@@ -1,0 +1,82 @@
+//! Material 1, the application letter (申报函), in 信函格式: from `applicant.yaml` and the
+//! default wording of `letter.tera`.
+
+use tera::Context;
+
+use super::model::{Block, Document, Letterhead, Meta, Signature};
+use super::{Composer, title, wording};
+use crate::diagnostics::Diagnostic;
+use crate::load::applicant::Applicant;
+
+impl Composer {
+    /// Composes the letter of `applicant`.
+    pub fn letter(&self, applicant: &Applicant) -> Result<Document, Diagnostic> {
+        let data = self.wording_data(applicant)?;
+        let titles: Vec<String> = (2..=4)
+            .map(|n| self.material_title(&data, n))
+            .collect::<Result<_, _>>()?;
+        let letter = &applicant.letter;
+        let paragraphs = match &letter.body {
+            Some(body) => body.iter().map(|p| p.value.clone()).collect(),
+            None => {
+                let mut context =
+                    Context::from_serialize(&data).map_err(|e| Diagnostic::error(e.to_string()))?;
+                context.insert("report_title", &format!("《{}》", titles[0]));
+                context.insert("plan_title", &format!("《{}》", titles[1]));
+                context.insert("assessment_title", &format!("《{}》", titles[2]));
+                wording::paragraphs(&self.wording.render("letter.tera", &context)?)
+            }
+        };
+        let attachments = match &letter.attachments {
+            Some(list) => list.iter().map(|a| a.value.clone()).collect(),
+            None => titles,
+        };
+        let mut notes: Vec<String> = letter.note.iter().map(|n| n.value.clone()).collect();
+        notes.push(format!(
+            "联系人：{}，联系电话：{}",
+            applicant.contact.person.value, applicant.contact.phone.value
+        ));
+        Ok(Document {
+            material: 1,
+            material_name: "申报函".to_string(),
+            title: match &letter.title {
+                Some(title) => title.value.clone(),
+                None => title::break_title(
+                    &self.material_title(&data, 1)?,
+                    &self.notice.title_breaks,
+                    title::PORTRAIT_TITLE_WIDTH,
+                ),
+            },
+            fonts: self.fonts.clone(),
+            letterhead: Some(Letterhead {
+                issuer: letter
+                    .header
+                    .as_ref()
+                    .map_or(&applicant.government, |h| h)
+                    .value
+                    .clone(),
+                number: letter.number.value.clone(),
+            }),
+            addressee: Some(data.addressee.to_string()),
+            blocks: paragraphs
+                .into_iter()
+                .map(|text| Block::Paragraph { text })
+                .collect(),
+            attachments,
+            signature: Some(Signature {
+                name: applicant.government.value.clone(),
+                date: applicant.date.value.chinese(),
+                sealed: letter.sealed,
+            }),
+            notes,
+            number_first_page: false,
+            attachment_label: None,
+            evidence: Vec::new(),
+            sources: Vec::new(),
+            meta: Meta {
+                author: applicant.government.value.clone(),
+                date: applicant.date.value.iso(),
+            },
+        })
+    }
+}

@@ -1,0 +1,302 @@
+//! Materials 2–4: the work report, the three-year work plan and the assessment table with its
+//! evidence, composed from the applicant's texts and the notice's catalogues.
+
+use std::path::{Path, PathBuf};
+
+use super::body::{self, HeadingNumbers};
+use super::model::{Block, Cell, Document, EvidenceFile, Meta, Signature, Table};
+use super::{Composer, WordingData, title};
+use crate::diagnostics::Diagnostic;
+use crate::load::Texts;
+use crate::load::applicant::Applicant;
+use crate::load::catalogue::{Catalogue, Indicator};
+use crate::validate::file_type;
+
+/// Type size of the assessment table (小4).
+pub const ASSESSMENT_TABLE_SIZE: f32 = 10.5;
+
+impl Composer {
+    /// Every document of `applicant`'s dossier, in material order.
+    pub fn dossier(
+        &self,
+        applicant: &Applicant,
+        texts: &Texts,
+    ) -> Result<Vec<Document>, Diagnostic> {
+        Ok(vec![
+            self.letter(applicant)?,
+            self.report(applicant, texts)?,
+            self.plan(applicant, texts)?,
+            self.assessment(applicant, texts)?,
+        ])
+    }
+
+    /// 材料2, the work report: the office's text under the notice's title, signed and dated.
+    pub fn report(&self, applicant: &Applicant, texts: &Texts) -> Result<Document, Diagnostic> {
+        let data = self.wording_data(applicant)?;
+        let blocks = body::blocks(&texts.report, &mut HeadingNumbers::default());
+        let mut document = self.attachment(applicant, &data, 2, blocks)?;
+        document.signature = Some(Signature {
+            name: applicant.government.value.clone(),
+            date: applicant.date.value.chinese(),
+            sealed: applicant.letter.sealed,
+        });
+        Ok(document)
+    }
+
+    /// 材料3, the work plan: the four sections of 附件2, with the year-by-year timetable as a
+    /// table at the end of its section.
+    pub fn plan(&self, applicant: &Applicant, texts: &Texts) -> Result<Document, Diagnostic> {
+        let data = self.wording_data(applicant)?;
+        let mut blocks = body::blocks(&texts.plan, &mut HeadingNumbers::default());
+        if let Some(table) = timetable(applicant) {
+            let section = &self.notice.timetable_section;
+            let start = blocks.iter().position(
+                |b| matches!(b, Block::Heading { level: 1, text, .. } if text == section),
+            );
+            let at = start.map_or(blocks.len(), |start| {
+                blocks[start + 1..]
+                    .iter()
+                    .position(|b| matches!(b, Block::Heading { level: 1, .. }))
+                    .map_or(blocks.len(), |offset| start + 1 + offset)
+            });
+            blocks.insert(at, Block::Table(table));
+        }
+        self.attachment(applicant, &data, 3, blocks)
+    }
+
+    /// 材料4, the assessment table of 附件3 or 附件4 with the office's 完成情况, followed by the
+    /// evidence index and the evidence itself.
+    pub fn assessment(&self, applicant: &Applicant, texts: &Texts) -> Result<Document, Diagnostic> {
+        let data = self.wording_data(applicant)?;
+        let catalogue = data.catalogue;
+        let table = assessment_table(catalogue, texts);
+        let mut document = self.attachment(applicant, &data, 4, vec![Block::Table(table)])?;
+        let (evidence, sources) = evidence_files(applicant, catalogue)?;
+        document.evidence = evidence;
+        document.sources = sources;
+        Ok(document)
+    }
+
+    fn attachment(
+        &self,
+        applicant: &Applicant,
+        data: &WordingData,
+        material: u8,
+        blocks: Vec<Block>,
+    ) -> Result<Document, Diagnostic> {
+        let line_width = if material == 4 {
+            title::LANDSCAPE_TITLE_WIDTH
+        } else {
+            title::PORTRAIT_TITLE_WIDTH
+        };
+        let info = self
+            .notice
+            .material(material)
+            .ok_or_else(|| Diagnostic::error(format!("notice.yaml 中缺少材料 {material}")))?;
+        let name = self.wording.render_inline(
+            "templates/notice.yaml（材料名称）",
+            &info.name,
+            &tera::Context::from_serialize(data).map_err(|e| Diagnostic::error(e.to_string()))?,
+        )?;
+        Ok(Document {
+            material,
+            material_name: name,
+            title: title::break_title(
+                &self.material_title(data, material)?,
+                &self.notice.title_breaks,
+                line_width,
+            ),
+            attachment_label: Some(format!("附件{}", material - 1)),
+            fonts: self.fonts.clone(),
+            letterhead: None,
+            addressee: None,
+            blocks,
+            attachments: Vec::new(),
+            signature: None,
+            notes: Vec::new(),
+            number_first_page: true,
+            evidence: Vec::new(),
+            sources: Vec::new(),
+            meta: Meta {
+                author: applicant.government.value.clone(),
+                date: applicant.date.value.iso(),
+            },
+        })
+    }
+}
+
+fn timetable(applicant: &Applicant) -> Option<Table> {
+    if applicant.sources.timetable.is_empty() {
+        return None;
+    }
+    let mut stages = applicant.sources.timetable.clone();
+    stages.sort_by_key(|s| s.year.value);
+    Some(Table {
+        widths: vec![1.0, 1.6, 5.0],
+        header: ["年度", "阶段", "主要任务"].map(Cell::center).to_vec(),
+        rows: stages
+            .iter()
+            .map(|s| {
+                vec![
+                    Cell::center(format!("{}年", s.year.value)),
+                    Cell::center(
+                        s.stage
+                            .as_ref()
+                            .map(|x| x.value.clone())
+                            .unwrap_or_default(),
+                    ),
+                    Cell::left(s.tasks.value.clone()),
+                ]
+            })
+            .collect(),
+        size: body::BODY_TABLE_SIZE,
+        note: None,
+    })
+}
+
+/// The official table: the catalogue's columns, merged 一级/二级 cells, the office's 完成情况.
+pub fn assessment_table(catalogue: &Catalogue, texts: &Texts) -> Table {
+    let columns = &catalogue.columns;
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    for (index, indicator) in catalogue.indicators.iter().enumerate() {
+        let mut row = Vec::new();
+        for column in columns {
+            let merged = merged_value(catalogue, indicator, column);
+            if let Some(value) = merged {
+                let previous = index
+                    .checked_sub(1)
+                    .map(|i| merged_value(catalogue, &catalogue.indicators[i], column));
+                if previous == Some(Some(value)) {
+                    continue;
+                }
+                let span = catalogue.indicators[index..]
+                    .iter()
+                    .take_while(|i| merged_value(catalogue, i, column) == Some(value))
+                    .count();
+                row.push(Cell {
+                    text: value.to_string(),
+                    rowspan: span as u32,
+                    center: true,
+                });
+                continue;
+            }
+            row.push(match column.as_str() {
+                "序号" => Cell::center(indicator.no.to_string()),
+                "指标说明" => Cell::left(indicator.description.clone()),
+                "完成情况" => Cell::left(
+                    texts
+                        .assessment
+                        .get(&indicator.no)
+                        .map(|e| e.value.clone())
+                        .unwrap_or_default(),
+                ),
+                _ => Cell::left(indicator.name.clone()),
+            });
+        }
+        rows.push(row);
+    }
+    Table {
+        widths: columns.iter().map(|c| column_width(c, catalogue)).collect(),
+        header: columns.iter().map(Cell::center).collect(),
+        rows,
+        size: ASSESSMENT_TABLE_SIZE,
+        note: Some(catalogue.note.clone()),
+    }
+}
+
+/// The value of a column that merges across rows (一级指标, and 二级指标 where it is a group).
+fn merged_value<'c>(
+    catalogue: &Catalogue,
+    indicator: &'c Indicator,
+    column: &str,
+) -> Option<&'c str> {
+    if column == catalogue.name_column {
+        return None;
+    }
+    match column {
+        "一级指标" => Some(&indicator.level1),
+        "二级指标" => indicator.level2.as_deref(),
+        _ => None,
+    }
+}
+
+fn column_width(column: &str, catalogue: &Catalogue) -> f32 {
+    match column {
+        "序号" => 0.5,
+        "一级指标" | "二级指标" if column != catalogue.name_column => 1.0,
+        "指标说明" => 3.6,
+        "完成情况" => 5.2,
+        _ => 1.8,
+    }
+}
+
+/// The evidence files in indicator order, labelled `19-1`, `19-2`, …, with the real paths that
+/// Typst may read as `/data/evidence/<n>.<ext>`.
+fn evidence_files(
+    applicant: &Applicant,
+    catalogue: &Catalogue,
+) -> Result<(Vec<EvidenceFile>, Vec<PathBuf>), Diagnostic> {
+    let mut items: Vec<_> = applicant.sources.evidence.iter().enumerate().collect();
+    items.sort_by_key(|(order, e)| (e.indicator.value, *order));
+    let mut files = Vec::new();
+    let mut sources = Vec::new();
+    let mut counts = std::collections::BTreeMap::new();
+    for (_, item) in items {
+        let number = item.indicator.value as u32;
+        let count = counts.entry(number).or_insert(0);
+        *count += 1;
+        let path = &item.file.value;
+        let (kind, extension, pages, rotation) = inspect(path).map_err(|problem| {
+            Diagnostic::error(format!("佐证材料“{}”{problem}", item.written))
+                .at(item.file.location.clone())
+        })?;
+        sources.push(path.clone());
+        files.push(EvidenceFile {
+            label: format!("{number}-{count}"),
+            indicator: number,
+            indicator_name: catalogue
+                .indicators
+                .iter()
+                .find(|i| i.no == number)
+                .map(|i| i.name.clone())
+                .unwrap_or_default(),
+            title: item.title.value.clone(),
+            path: format!("/data/evidence/{}.{extension}", sources.len()),
+            kind: kind.to_string(),
+            pages,
+            rotation,
+        });
+    }
+    Ok((files, sources))
+}
+
+/// What an evidence file is: its kind, extension, page count and upright rotation.
+fn inspect(path: &Path) -> Result<(&'static str, &'static str, usize, u32), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("无法读取（{e}）"))?;
+    match file_type(&bytes) {
+        Some("PDF") => {
+            let document =
+                lopdf::Document::load_mem(&bytes).map_err(|e| format!("不是有效的 PDF（{e}）"))?;
+            Ok(("pdf", "pdf", document.get_pages().len(), 0))
+        }
+        Some("JPEG") => Ok(("image", "jpg", 1, exif_rotation(&bytes))),
+        Some("PNG") => Ok(("image", "png", 1, 0)),
+        _ => Err("不是 PDF、JPEG 或 PNG 文件".to_string()),
+    }
+}
+
+/// The clockwise rotation that turns a JPEG upright, from its EXIF orientation.
+fn exif_rotation(bytes: &[u8]) -> u32 {
+    use image::ImageDecoder as _;
+    let orientation = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()
+        .and_then(|reader| reader.into_decoder().ok())
+        .and_then(|mut decoder| decoder.orientation().ok());
+    match orientation {
+        Some(image::metadata::Orientation::Rotate90) => 90,
+        Some(image::metadata::Orientation::Rotate180) => 180,
+        Some(image::metadata::Orientation::Rotate270) => 270,
+        _ => 0,
+    }
+}

@@ -1,0 +1,200 @@
+//! The document model: what every material says, before any layout. The Typst templates and
+//! the Word writer are two renderers of it; neither knows the other.
+
+use serde::Serialize;
+
+use crate::layout::fonts::FontRoles;
+
+/// One document of a dossier, ready to lay out.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    /// Which material (1–4) this is.
+    pub material: u8,
+    /// The material's name, such as 申报函.
+    pub material_name: String,
+    /// The document's title (`\n` where it breaks).
+    pub title: String,
+    /// For an attachment of the letter: its label, such as `附件1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment_label: Option<String>,
+    /// Fonts by role, for the layout.
+    pub fonts: FontRoles,
+    /// For letters: the issuer's name in red and the document number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub letterhead: Option<Letterhead>,
+    /// 主送机关.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addressee: Option<String>,
+    /// The body, in order.
+    pub blocks: Vec<Block>,
+    /// 附件说明: attachment names, in order.
+    pub attachments: Vec<String>,
+    /// 署名 and 成文日期.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Signature>,
+    /// 附注 lines, each printed in parentheses.
+    pub notes: Vec<String>,
+    /// Whether page 1 carries a page number (letters: no).
+    pub number_first_page: bool,
+    /// Evidence files appended after the body, with their index.
+    pub evidence: Vec<EvidenceFile>,
+    /// The real files behind `evidence`, in the order of their virtual paths.
+    #[serde(skip)]
+    pub sources: Vec<std::path::PathBuf>,
+    /// PDF metadata.
+    pub meta: Meta,
+}
+
+/// The red head of a letter (信函格式).
+#[derive(Debug, Clone, Serialize)]
+pub struct Letterhead {
+    /// The issuing body's name.
+    pub issuer: String,
+    /// 发文字号.
+    pub number: String,
+}
+
+/// Signature and date.
+#[derive(Debug, Clone, Serialize)]
+pub struct Signature {
+    /// 署名.
+    pub name: String,
+    /// 成文日期, as printed: `2023年8月10日`.
+    pub date: String,
+    /// Whether a seal will be stamped (the standard places the pair differently).
+    pub sealed: bool,
+}
+
+/// Document metadata.
+#[derive(Debug, Clone, Serialize)]
+pub struct Meta {
+    /// The author, such as the government's name.
+    pub author: String,
+    /// The document date, `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// A block of the body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Block {
+    /// A numbered heading (level 1–4), its number already formed (一、 / （一） / 1. / （1））.
+    Heading {
+        /// 1 to 4.
+        level: u8,
+        /// The number, such as `一、`.
+        number: String,
+        /// The heading text.
+        text: String,
+    },
+    /// A paragraph of body text.
+    Paragraph {
+        /// The text.
+        text: String,
+    },
+    /// A list; each item is set as a paragraph, numbered when `ordered`.
+    List {
+        /// Numbered (（1）（2）…) or not.
+        ordered: bool,
+        /// The items.
+        items: Vec<String>,
+    },
+    /// A table whose header row repeats on every page.
+    Table(Table),
+}
+
+/// A table of the model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    /// Relative column widths.
+    pub widths: Vec<f32>,
+    /// The header row.
+    pub header: Vec<Cell>,
+    /// The body rows; a cell spanning rows appears only in its first row.
+    pub rows: Vec<Vec<Cell>>,
+    /// Type size in points.
+    pub size: f32,
+    /// A note printed under the table (such as the 备注).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One cell of a table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    /// The text; line breaks are kept.
+    pub text: String,
+    /// Rows it spans.
+    pub rowspan: u32,
+    /// Whether it is centred (else aligned left).
+    pub center: bool,
+}
+
+impl Cell {
+    /// A left-aligned cell of one row.
+    pub fn left(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            rowspan: 1,
+            center: false,
+        }
+    }
+
+    /// A centred cell of one row.
+    pub fn center(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            rowspan: 1,
+            center: true,
+        }
+    }
+}
+
+/// One evidence file, appended after the body and listed in the evidence index.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceFile {
+    /// Its label, such as `19-2`.
+    pub label: String,
+    /// The indicator it supports.
+    pub indicator: u32,
+    /// The indicator's name.
+    pub indicator_name: String,
+    /// Its title.
+    pub title: String,
+    /// The virtual path Typst reads it from (`/data/evidence/<n>.<ext>`).
+    pub path: String,
+    /// `pdf` or `image`.
+    pub kind: String,
+    /// Pages (PDF) or 1 (image).
+    pub pages: usize,
+    /// Clockwise rotation in degrees that turns an image upright (from its EXIF orientation).
+    pub rotation: u32,
+}
+
+impl Document {
+    /// Every text of the document, in reading order (for checks and tests).
+    pub fn texts(&self) -> Vec<&str> {
+        let mut texts = vec![self.title.as_str()];
+        if let Some(head) = &self.letterhead {
+            texts.extend([head.issuer.as_str(), head.number.as_str()]);
+        }
+        texts.extend(self.addressee.as_deref());
+        for block in &self.blocks {
+            match block {
+                Block::Heading { text, .. } | Block::Paragraph { text } => texts.push(text),
+                Block::List { items, .. } => texts.extend(items.iter().map(String::as_str)),
+                Block::Table(table) => {
+                    let cells = table.header.iter().chain(table.rows.iter().flatten());
+                    texts.extend(cells.map(|c| c.text.as_str()));
+                    texts.extend(table.note.as_deref());
+                }
+            }
+        }
+        texts.extend(self.attachments.iter().map(String::as_str));
+        if let Some(signature) = &self.signature {
+            texts.extend([signature.name.as_str(), signature.date.as_str()]);
+        }
+        texts.extend(self.notes.iter().map(String::as_str));
+        texts
+    }
+}

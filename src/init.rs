@@ -1,0 +1,181 @@
+//! `shenbao init`: a new applicant folder to fill in, with a commented `applicant.yaml`, the two
+//! Markdown texts with the sections the notice asks for, an `evidence/` folder, and the blank
+//! assessment workbook in the official layout. Existing files are never overwritten.
+
+use std::path::{Path, PathBuf};
+
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use tera::Context;
+
+use crate::assemble::write_atomically;
+use crate::compose::wording::Wording;
+use crate::diagnostics::{Diagnostic, Location};
+use crate::load::catalogue::Catalogue;
+use crate::load::notice::Notice;
+use crate::templates::TemplateStore;
+
+/// The files `init` writes, by name in the new folder and template source.
+const TEXT_FILES: [(&str, &str); 3] = [
+    ("applicant.yaml", "init/applicant.yaml"),
+    ("创建工作报告.md", "init/report.md"),
+    ("工作方案.md", "init/plan.md"),
+];
+
+/// The workbook's name in a new folder.
+pub const WORKBOOK: &str = "测评表.xlsx";
+
+/// Creates the applicant folder `dir` for `category`; returns the files written.
+pub fn init(dir: &Path, category: &str, store: &TemplateStore) -> Result<Vec<PathBuf>, Diagnostic> {
+    let notice = Notice::load(store)?;
+    let Some(info) = notice.categories.get(category) else {
+        let known: Vec<&str> = notice.categories.keys().map(String::as_str).collect();
+        return Err(
+            Diagnostic::error(format!("申报类别“{category}”不在通知规定的类别中"))
+                .hint(format!("--category 只能是：{}", known.join("、"))),
+        );
+    };
+    let mut targets: Vec<PathBuf> = TEXT_FILES.iter().map(|(name, _)| dir.join(name)).collect();
+    targets.push(dir.join(WORKBOOK));
+    if let Some(existing) = targets.iter().find(|p| p.exists()) {
+        return Err(
+            Diagnostic::error("目标目录中已有同名文件，为避免覆盖，未写入任何文件")
+                .at(Location::file(existing))
+                .hint("请换一个新目录，或先移走已有文件"),
+        );
+    }
+    let catalogue = Catalogue::load(store, &info.catalogue)?;
+    let mut context = Context::new();
+    context.insert("level", &info.level);
+    context.insert("category", category);
+    let first = notice.notice.year + 1;
+    context.insert(
+        "years",
+        &(first..first + notice.plan_years).collect::<Vec<_>>(),
+    );
+    let mut wording = Wording::new(store);
+    for (name, source) in TEXT_FILES {
+        wording.load(source)?;
+        write_atomically(
+            &dir.join(name),
+            wording.render(source, &context)?.as_bytes(),
+        )?;
+    }
+    let workbook = blank_workbook(&catalogue)
+        .map_err(|e| Diagnostic::error(format!("无法生成测评表工作簿（{e}）")))?;
+    write_atomically(&dir.join(WORKBOOK), &workbook)?;
+    std::fs::create_dir_all(dir.join("evidence")).map_err(|e| {
+        Diagnostic::error(format!("无法创建 evidence 目录（{e}）")).at(Location::file(dir))
+    })?;
+    Ok(targets)
+}
+
+/// The assessment table in the notice's layout, 完成情况 and 佐证材料 left blank: title row,
+/// header row, merged 一级/二级 cells, the 备注 row.
+pub fn blank_workbook(catalogue: &Catalogue) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(&catalogue.attachment)?;
+    let mut columns = catalogue.columns.clone();
+    columns.push("佐证材料".to_string());
+    let last = (columns.len() - 1) as u16;
+    let cell = Format::new()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::VerticalCenter);
+    let centred = cell.clone().set_align(FormatAlign::Center);
+    let title = Format::new()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center);
+    sheet.merge_range(0, 0, 0, last, &catalogue.title, &title)?;
+    for (col, name) in columns.iter().enumerate() {
+        sheet.write_with_format(1, col as u16, name, &centred.clone().set_bold())?;
+        sheet.set_column_width(col as u16, column_width(name, catalogue))?;
+    }
+    let first_row = 2u32;
+    for (index, indicator) in catalogue.indicators.iter().enumerate() {
+        let row = first_row + index as u32;
+        for (col, name) in columns.iter().enumerate() {
+            let col = col as u16;
+            let value = match name.as_str() {
+                "序号" => {
+                    sheet.write_number_with_format(row, col, f64::from(indicator.no), &centred)?;
+                    continue;
+                }
+                "一级指标" => indicator.level1.clone(),
+                "二级指标" if name != &catalogue.name_column => {
+                    indicator.level2.clone().unwrap_or_default()
+                }
+                "指标说明" => indicator.description.clone(),
+                "完成情况" | "佐证材料" => String::new(),
+                _ => indicator.name.clone(),
+            };
+            sheet.write_with_format(row, col, value, &cell)?;
+        }
+    }
+    merge_groups(sheet, catalogue, &columns, first_row, &centred)?;
+    let note_row = first_row + catalogue.indicators.len() as u32;
+    sheet.merge_range(
+        note_row,
+        0,
+        note_row,
+        last,
+        &catalogue.note,
+        &Format::new().set_text_wrap(),
+    )?;
+    sheet.set_landscape();
+    sheet.set_paper_size(9);
+    sheet.set_repeat_rows(1, 1)?;
+    sheet.set_freeze_panes(2, 0)?;
+    workbook.save_to_buffer()
+}
+
+fn merge_groups(
+    sheet: &mut Worksheet,
+    catalogue: &Catalogue,
+    columns: &[String],
+    first_row: u32,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    for (col, name) in columns.iter().enumerate() {
+        let value_of = |i: usize| -> Option<String> {
+            let indicator = &catalogue.indicators[i];
+            match name.as_str() {
+                "一级指标" => Some(indicator.level1.clone()),
+                "二级指标" if name != &catalogue.name_column => indicator.level2.clone(),
+                _ => None,
+            }
+        };
+        let mut start = 0;
+        while start < catalogue.indicators.len() {
+            let Some(value) = value_of(start) else { break };
+            let end = (start..catalogue.indicators.len())
+                .take_while(|&i| value_of(i).as_ref() == Some(&value))
+                .last()
+                .unwrap_or(start);
+            if end > start {
+                sheet.merge_range(
+                    first_row + start as u32,
+                    col as u16,
+                    first_row + end as u32,
+                    col as u16,
+                    &value,
+                    format,
+                )?;
+            }
+            start = end + 1;
+        }
+    }
+    Ok(())
+}
+
+fn column_width(name: &str, catalogue: &Catalogue) -> f64 {
+    match name {
+        "序号" => 6.0,
+        "一级指标" | "二级指标" if name != catalogue.name_column => 10.0,
+        "指标说明" => 40.0,
+        "完成情况" => 50.0,
+        "佐证材料" => 12.0,
+        _ => 24.0,
+    }
+}

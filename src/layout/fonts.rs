@@ -1,0 +1,163 @@
+//! Fonts: scanned once per run from the bundled `fonts/` folder and any `--font-path`, loaded
+//! lazily, shared read-only by every document; and the font *roles* (title, body, …) from
+//! `templates/fonts.yaml`, with the run's `--font-role` remappings applied.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use typst::text::{Font, FontBook, FontInfo};
+use typst::utils::LazyHash;
+use typst_kit::fonts::FontStore;
+
+use crate::diagnostics::{Diagnostic, Location};
+use crate::templates::TemplateStore;
+
+/// The fonts shipped in the repository's `fonts/` folder.
+pub const BUNDLED_FONTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fonts");
+
+/// One role's fonts, as `fonts.yaml` gives them and Typst and Word receive them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FontRole {
+    /// Families in order of preference; later ones supply characters the earlier ones lack.
+    pub fonts: Vec<String>,
+    /// `regular` or `bold`.
+    #[serde(default = "regular")]
+    pub weight: String,
+    /// The East Asian font name written into Word files.
+    pub word: String,
+}
+
+fn regular() -> String {
+    "regular".to_string()
+}
+
+/// Every role by name (title, letterhead, body, heading-1, heading-2, page-number).
+pub type FontRoles = BTreeMap<String, FontRole>;
+
+/// Reads the roles from the template store and applies `ROLE=FAMILY[,FAMILY…]` remappings: the
+/// named families go first, the role's own fonts stay behind them as fallback.
+pub fn load_roles(store: &TemplateStore, remaps: &[String]) -> Result<FontRoles, Diagnostic> {
+    let file = store.require("fonts.yaml")?;
+    let mut roles: FontRoles = crate::load::yaml::read_template(&file, "字体角色文件")?;
+    for remap in remaps {
+        let Some((role, families)) = remap.split_once('=') else {
+            return Err(Diagnostic::error(format!("--font-role “{remap}”格式不对"))
+                .hint("应写成 角色=字体族，例如 --font-role title=方正小标宋简体"));
+        };
+        let Some(entry) = roles.get_mut(role.trim()) else {
+            let known: Vec<&str> = roles.keys().map(String::as_str).collect();
+            return Err(
+                Diagnostic::error(format!("--font-role 中的角色“{role}”不存在"))
+                    .hint(format!("可用的角色有：{}", known.join("、"))),
+            );
+        };
+        let mut chosen: Vec<String> = families
+            .split(',')
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty())
+            .collect();
+        chosen.extend(
+            entry
+                .fonts
+                .drain(..)
+                .filter(|f| !families.contains(f.as_str())),
+        );
+        entry.fonts = chosen;
+    }
+    Ok(roles)
+}
+
+/// The fonts of one run: scanned once, loaded on first use, shared by every document.
+pub struct FontLibrary {
+    store: FontStore,
+}
+
+impl FontLibrary {
+    /// Scans the bundled fonts and every extra folder. System fonts are not used, so output is
+    /// the same on every machine.
+    pub fn scan(extra: &[PathBuf]) -> Result<Self, Diagnostic> {
+        let mut store = FontStore::new();
+        for dir in extra {
+            if !dir.is_dir() {
+                return Err(Diagnostic::error("--font-path 指定的字体目录不存在")
+                    .at(Location::file(dir))
+                    .hint("请检查路径是否正确"));
+            }
+            store.extend(typst_kit::fonts::scan(dir));
+        }
+        store.extend(typst_kit::fonts::scan(Path::new(BUNDLED_FONTS)));
+        if store.book().families().next().is_none() {
+            return Err(Diagnostic::error("没有找到任何字体")
+                .at(Location::file(BUNDLED_FONTS))
+                .hint("fonts/ 目录应随程序一起提供；也可用 --font-path 指定字体目录"));
+        }
+        Ok(Self { store })
+    }
+
+    /// The font metadata Typst selects from.
+    pub fn book(&self) -> &LazyHash<FontBook> {
+        self.store.book()
+    }
+
+    /// The font at `index`, loaded now if it was not yet.
+    pub fn font(&self, index: usize) -> Option<Font> {
+        self.store.font(index)
+    }
+
+    /// Checks that every family every role names exists.
+    pub fn check_roles(&self, roles: &FontRoles) -> Result<(), Diagnostic> {
+        let book = self.book();
+        for (role, spec) in roles {
+            for family in &spec.fonts {
+                if !book.contains_family(&family.to_lowercase()) {
+                    return Err(Diagnostic::error(format!(
+                        "字体角色 {role} 使用的字体“{family}”没有找到"
+                    ))
+                    .hint(
+                        "请用 --font-path 指定含有该字体的目录，或修改 fonts.yaml / --font-role",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A checker for whether the fonts of `roles` can show a character.
+    pub fn coverage(&self, roles: &FontRoles) -> Coverage {
+        let book = self.book();
+        let mut infos = Vec::new();
+        for spec in roles.values() {
+            for family in &spec.fonts {
+                for index in book.select_family(&family.to_lowercase()) {
+                    if let Some(info) = book.info(index) {
+                        infos.push(info.clone());
+                    }
+                }
+            }
+        }
+        Coverage { infos }
+    }
+}
+
+/// Which characters the role fonts can show.
+pub struct Coverage {
+    infos: Vec<FontInfo>,
+}
+
+impl Coverage {
+    /// True when some role font has a glyph for `c` (spaces and controls always pass).
+    pub fn covers(&self, c: char) -> bool {
+        c.is_whitespace()
+            || c.is_control()
+            || self.infos.iter().any(|i| i.coverage.contains(c as u32))
+    }
+
+    /// The characters of `text` that no role font can show.
+    pub fn missing(&self, text: &str) -> Vec<char> {
+        let mut missing: Vec<char> = text.chars().filter(|&c| !self.covers(c)).collect();
+        missing.dedup();
+        missing
+    }
+}

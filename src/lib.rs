@@ -1,0 +1,21 @@
+//! shenbao（申报）turns an applicant's data into the print-ready application dossier that the
+//! Henan notice 豫知〔2023〕38号 asks for, laid out to GB/T 9704.
+//!
+//! The pipeline runs one way: [`load`] → [`validate`] → [`compose`] → [`layout`] → [`assemble`];
+//! [`run`] drives it, [`cli`] is the command line, [`diagnostics`] reports every problem, and
+//! [`templates`] serves the wording, layout and data files.
+
+// A `Diagnostic` carries everything the user needs to fix a problem (place, source line, hint);
+// it is built only on the error path, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
+pub mod assemble;
+pub mod cli;
+pub mod compose;
+pub mod diagnostics;
+pub mod init;
+pub mod layout;
+pub mod load;
+pub mod run;
+pub mod templates;
+pub mod validate;

@@ -1,0 +1,129 @@
+//! The notice as data: categories, eligible cities, materials, deadlines, from
+//! `templates/notice.yaml`. Next year's notice is an edit of that file.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::Diagnostic;
+use crate::templates::TemplateStore;
+
+/// Everything the program knows about the notice it serves.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notice {
+    /// The notice's own number, title, year and deadline.
+    pub notice: NoticeInfo,
+    /// The default addressee of the application letter.
+    pub addressee: String,
+    /// The categories one can apply for, by short name (示范城市, 试点城市, 试点县).
+    pub categories: BTreeMap<String, Category>,
+    /// The cities of the province that may apply.
+    pub cities: Vec<String>,
+    /// The four materials, in order.
+    pub materials: Vec<MaterialInfo>,
+    /// The level-1 headings the work report must have.
+    pub report_sections: Vec<String>,
+    /// The level-1 headings of the work plan, in order.
+    pub plan_sections: Vec<String>,
+    /// Level-2 headings expected under some level-1 headings of the plan.
+    pub plan_subsections: BTreeMap<String, Vec<String>>,
+    /// How many years after the application year the plan's timetable covers.
+    pub plan_years: i32,
+    /// The plan section the timetable table goes under.
+    pub timetable_section: String,
+    /// The marker of text that `shenbao init` left to be filled in.
+    pub placeholder: String,
+    /// Accepted evidence file types (PDF, JPEG, PNG).
+    pub evidence_types: Vec<String>,
+    /// Phrases before which a long title may break.
+    pub title_breaks: Vec<String>,
+    /// How a document number must look.
+    pub document_number: DocumentNumberRule,
+    /// Where the Word files go.
+    pub email: EmailInfo,
+}
+
+/// The notice's identity.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeInfo {
+    /// Such as 豫知〔2023〕38号.
+    pub number: String,
+    /// Who issued it, such as 河南省知识产权局.
+    pub issuer: String,
+    /// The notice's title.
+    pub title: String,
+    /// The application year.
+    pub year: i32,
+    /// The last day for submissions, `YYYY-MM-DD`.
+    pub deadline: String,
+}
+
+/// One category of application.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    /// Such as 国家知识产权强市建设示范城市.
+    pub full_name: String,
+    /// 市 or 县.
+    pub level: String,
+    /// The assessment catalogue that applies (`city` or `county`).
+    pub catalogue: String,
+    /// What the work plan is called for this category.
+    pub plan_name: String,
+    /// Only these may apply; empty means anyone of the level.
+    #[serde(default)]
+    pub eligible: Vec<String>,
+}
+
+/// One of the four materials.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialInfo {
+    /// 1 to 4.
+    pub number: u8,
+    /// Short key: letter, report, plan, assessment.
+    pub key: String,
+    /// The material's name (a Tera template).
+    pub name: String,
+    /// Paper copies to hand in.
+    pub copies: u32,
+    /// Whether a Word file goes by email.
+    pub word: bool,
+    /// The document's title (a Tera template).
+    pub title: String,
+}
+
+/// How a document number must look.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentNumberRule {
+    /// A regular expression the whole number must match.
+    pub pattern: String,
+    /// A correct example, shown in messages.
+    pub example: String,
+}
+
+/// The mailbox of the provincial centre.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailInfo {
+    /// The address.
+    pub address: String,
+    /// Who reads it.
+    pub contact: String,
+}
+
+impl Notice {
+    /// Reads `notice.yaml` from the template store.
+    pub fn load(store: &TemplateStore) -> Result<Self, Diagnostic> {
+        let file = store.require("notice.yaml")?;
+        crate::load::yaml::read_template(&file, "通知数据文件")
+    }
+
+    /// The material with number `number`.
+    pub fn material(&self, number: u8) -> Option<&MaterialInfo> {
+        self.materials.iter().find(|m| m.number == number)
+    }
+}

@@ -1,0 +1,5 @@
+//! The `shenbao` command.
+
+fn main() -> std::process::ExitCode {
+    shenbao::cli::main()
+}

@@ -1,0 +1,220 @@
+//! Shared test helpers: run the `shenbao` binary on copies of fixture folders, and read the PDFs
+//! it produces (text with font, size and position, via poppler's `pdftohtml -xml`).
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `shenbao` with `args` in `cwd`.
+pub fn shenbao(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shenbao"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("shenbao runs")
+}
+
+/// stderr and stdout as text, for assertion messages.
+pub fn said(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Copies the folder `from` (recursively) to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A scratch folder holding a copy of the example applicant `name` from `inputs/`.
+pub fn example(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let applicant = dir.path().join(name);
+    copy_dir(&root().join("inputs").join(name), &applicant);
+    (dir, applicant)
+}
+
+/// Every file under `dir`, relative, sorted.
+pub fn files_under(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    collect(dir, dir, &mut found);
+    found.sort();
+    found
+}
+
+fn collect(base: &Path, dir: &Path, found: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(base, &path, found);
+        } else {
+            found.push(path.strip_prefix(base).unwrap().display().to_string());
+        }
+    }
+}
+
+/// A run of text on a page, as poppler reads it. Positions and sizes in points, from the
+/// page's top-left corner.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub top: f64,
+    pub left: f64,
+    pub width: f64,
+    pub height: f64,
+    pub font: String,
+    pub size: f64,
+    pub text: String,
+}
+
+/// One page of a PDF.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub number: usize,
+    pub width: f64,
+    pub height: f64,
+    pub runs: Vec<Run>,
+}
+
+impl Page {
+    /// All text of the page, run after run.
+    pub fn text(&self) -> String {
+        self.runs
+            .iter()
+            .map(|r| r.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The first run containing `needle`.
+    pub fn find(&self, needle: &str) -> Option<&Run> {
+        self.runs.iter().find(|r| r.text.contains(needle))
+    }
+}
+
+/// Points per millimetre.
+pub const PT_PER_MM: f64 = 72.0 / 25.4;
+
+/// Reads every page of the PDF at `path`.
+pub fn read_pdf(path: &Path) -> Vec<Page> {
+    let output = Command::new("pdftohtml")
+        .args(["-xml", "-i", "-q", "-zoom", "1", "-stdout", "-nodrm"])
+        .arg(path)
+        .output()
+        .expect("pdftohtml (poppler-utils) is installed; .ci/run installs it");
+    assert!(
+        output.status.success(),
+        "pdftohtml failed on {}",
+        path.display()
+    );
+    parse_xml(&String::from_utf8_lossy(&output.stdout))
+}
+
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let start = tag.find(&key)? + key.len();
+    let end = tag[start..].find('"')? + start;
+    Some(tag[start..end].to_string())
+}
+
+fn number(tag: &str, name: &str) -> f64 {
+    attribute(tag, name)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0)
+}
+
+fn unescape(text: &str) -> String {
+    let without_tags: String = {
+        let mut out = String::new();
+        let mut inside = false;
+        for c in text.chars() {
+            match c {
+                '<' => inside = true,
+                '>' => inside = false,
+                _ if !inside => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    };
+    without_tags
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+fn parse_xml(xml: &str) -> Vec<Page> {
+    let mut pages = Vec::new();
+    let mut fonts = std::collections::HashMap::new();
+    for line in xml.lines() {
+        let line = line.trim();
+        if line.starts_with("<page ") {
+            pages.push(Page {
+                number: number(line, "number") as usize,
+                width: number(line, "width"),
+                height: number(line, "height"),
+                runs: Vec::new(),
+            });
+        } else if line.starts_with("<fontspec ") {
+            let id = attribute(line, "id").unwrap_or_default();
+            let family = attribute(line, "family").unwrap_or_default();
+            fonts.insert(id, (family, number(line, "size")));
+        } else if line.starts_with("<text ") {
+            let body_start = line.find('>').map_or(line.len(), |i| i + 1);
+            let body_end = line.rfind("</text>").unwrap_or(line.len());
+            let (font, size) = fonts
+                .get(&attribute(line, "font").unwrap_or_default())
+                .cloned()
+                .unwrap_or_default();
+            if let Some(page) = pages.last_mut() {
+                page.runs.push(Run {
+                    top: number(line, "top"),
+                    left: number(line, "left"),
+                    width: number(line, "width"),
+                    height: number(line, "height"),
+                    font,
+                    size,
+                    text: unescape(&line[body_start..body_end.max(body_start)]),
+                });
+            }
+        }
+    }
+    pages
+}
+
+/// The whole text of a PDF in reading order (poppler's `pdftotext`).
+pub fn pdf_text(path: &Path) -> String {
+    let output = Command::new("pdftotext")
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Text with all whitespace removed, for comparing wrapped text with its source.
+pub fn squeeze(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}

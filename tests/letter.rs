@@ -1,0 +1,173 @@
+//! Material 1, the application letter, read back from the produced PDFs: page size, fonts by
+//! role, the text block, the 22 × 28 grid, page numbers, the document number and the date.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+/// A4 in points, as poppler rounds it.
+const A4: (f64, f64) = (595.0, 842.0);
+/// The text block: left 28 mm, top 37 mm, 156 × 225 mm.
+const BLOCK: (f64, f64, f64, f64) = (28.0, 37.0, 28.0 + 156.0, 37.0 + 225.0);
+
+fn build(applicant: &Path, out: &Path) {
+    let output = shenbao(
+        applicant.parent().unwrap(),
+        &[
+            "build",
+            applicant.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "build failed: {}", said(&output));
+}
+
+fn letter_of(out: &Path, name: &str) -> Vec<Page> {
+    read_pdf(&out.join(name).join("材料1-申报函.pdf"))
+}
+
+/// Body text: everything but the red letterhead and the page numbers.
+fn body_runs(page: &Page) -> impl Iterator<Item = &Run> {
+    page.runs
+        .iter()
+        .filter(|r| r.size >= 15.5 && r.size <= 16.5)
+}
+
+/// Typst sets a full-width closing mark at the end of a line in half its width; poppler still
+/// reports the whole advance. The ink stays inside the block.
+fn hanging(run: &Run) -> f64 {
+    let closing = run.text.ends_with([
+        '）', '》', '”', '’', '，', '。', '、', '；', '：', '！', '？', '〕',
+    ]);
+    if closing { run.size / 2.0 } else { 0.0 }
+}
+
+/// Likewise a full-width opening mark at the start of a line.
+fn leading(run: &Run) -> f64 {
+    let opening = run.text.starts_with(['（', '《', '“', '‘', '〔']);
+    if opening { run.size / 2.0 } else { 0.0 }
+}
+
+#[test]
+fn the_examples_letters_follow_the_standard() {
+    for name in ["洛阳市", "许昌市", "西峡县"] {
+        let (dir, applicant) = example(name);
+        let out = dir.path().join("out");
+        build(&applicant, &out);
+        let pages = letter_of(&out, name);
+        assert!(!pages.is_empty());
+        for page in &pages {
+            assert!(
+                (page.width - A4.0).abs() <= 1.0 && (page.height - A4.1).abs() <= 1.0,
+                "{name}: not A4"
+            );
+            for run in body_runs(page) {
+                assert!(
+                    run.font.contains("FandolFang"),
+                    "{name}: body run {run:?} not in the body font"
+                );
+                let (left, right) = (
+                    (run.left + leading(run)) / PT_PER_MM,
+                    (run.left + run.width - hanging(run)) / PT_PER_MM,
+                );
+                let (top, bottom) = (run.top / PT_PER_MM, (run.top + run.height) / PT_PER_MM);
+                assert!(
+                    left >= BLOCK.0 - 1.0 && right <= BLOCK.2 + 1.0,
+                    "{name}: {run:?} outside the block horizontally"
+                );
+                assert!(
+                    top >= BLOCK.1 - 1.0 && bottom <= BLOCK.3 + 1.0,
+                    "{name}: {run:?} outside the block vertically"
+                );
+            }
+        }
+        let first = &pages[0];
+        let title: Vec<&Run> = first
+            .runs
+            .iter()
+            .filter(|r| (r.size - 22.0).abs() < 0.5)
+            .collect();
+        assert!(!title.is_empty(), "{name}: no 22 pt title");
+        assert!(
+            title.iter().all(|r| r.font.contains("NotoSerifCJK")),
+            "{name}: title not in the title font: {title:?}"
+        );
+        assert!(
+            !first.text().contains("— 1 —"),
+            "{name}: page 1 carries a page number"
+        );
+        let number = first
+            .runs
+            .iter()
+            .find(|r| r.text.contains('〔'))
+            .expect("document number");
+        assert!(number.text.contains("〔2023〕"), "{name}: {number:?}");
+        let right_edge = (number.left + number.width) / PT_PER_MM;
+        assert!(
+            (right_edge - BLOCK.2).abs() <= 1.0,
+            "{name}: number not flush right: {right_edge} mm"
+        );
+        let all: String = pages.iter().map(Page::text).collect();
+        assert!(
+            all.contains("2023年8月"),
+            "{name}: date not as 2023年8月…日"
+        );
+        assert!(
+            !all.contains("2023年08月"),
+            "{name}: leading zero in the date"
+        );
+        if let Some(second) = pages.get(1) {
+            let label = second
+                .find("— 2 —")
+                .unwrap_or_else(|| panic!("{name}: no page number on page 2"));
+            assert!(
+                label.left < A4.0 / 2.0,
+                "{name}: page 2's number is not on the left"
+            );
+            assert!(
+                (label.size - 14.0).abs() < 0.5,
+                "{name}: page number not 4号"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_full_page_holds_22_lines_of_28_characters() {
+    let (dir, applicant) = example("洛阳市");
+    let yaml = applicant.join("applicant.yaml");
+    let paragraph =
+        "知识产权强国建设试点示范城市县申报推荐工作通知要求结合本地实际情况认真组织开展申报工作";
+    let body: String = (0..12)
+        .map(|_| format!("    - {paragraph}{paragraph}\n"))
+        .collect();
+    let text = std::fs::read_to_string(&yaml)
+        .unwrap()
+        .replace("  # body:", &format!("  body:\n{body}  # was body:"));
+    std::fs::write(&yaml, text).unwrap();
+    let out = dir.path().join("out");
+    build(&applicant, &out);
+    let pages = letter_of(&out, "洛阳市");
+    assert!(
+        pages.len() >= 3,
+        "expected a full middle page, got {} pages",
+        pages.len()
+    );
+    let full = &pages[1];
+    let mut tops: Vec<i64> = body_runs(full).map(|r| r.top.round() as i64).collect();
+    tops.sort_unstable();
+    tops.dedup();
+    assert_eq!(tops.len(), 22, "lines on a full page: {tops:?}");
+    let widest = body_runs(full)
+        .map(|r| r.text.chars().count())
+        .max()
+        .unwrap();
+    assert_eq!(widest, 28, "characters on a full line");
+    let label = full.find("— 2 —").expect("page number on page 2");
+    assert!(label.left < A4.0 / 2.0);
+    let odd = pages[2].find("— 3 —").expect("page number on page 3");
+    assert!(odd.left > A4.0 / 2.0, "odd page numbers sit on the right");
+}
