@@ -224,7 +224,7 @@ impl Rules<'_> {
                     .hint(format!("{}的指标序号为 1 到 {count}", catalogue.attachment)),
                 );
             }
-            if let Err(problem) = self.evidence_file(&item.file.value, &folder) {
+            if let Err(problem) = self.evidence_file(&item.file.value, &applicant.dir, &folder) {
                 found.push(
                     Diagnostic::error(format!("佐证材料“{}”{problem}", item.written))
                         .at(item.file.location.clone())
@@ -237,16 +237,23 @@ impl Rules<'_> {
         }
     }
 
-    fn evidence_file(&self, path: &Path, folder: &Path) -> Result<(), String> {
+    fn evidence_file(&self, path: &Path, dir: &Path, folder: &Path) -> Result<(), String> {
+        let outside = || "位于申报目录之外".to_string();
+        if !normalize(path).starts_with(normalize(dir)) {
+            return Err(outside());
+        }
         let real = path.canonicalize().map_err(|_| "不存在".to_string())?;
         if !real.starts_with(folder) {
-            return Err("位于申报目录之外".to_string());
+            return Err(outside());
         }
         let mut head = [0u8; 8];
         let read = std::fs::File::open(&real)
             .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
             .map_err(|e| format!("无法读取（{e}）"))?;
         match file_type(&head[..read]) {
+            Some("PDF") if self.notice.evidence_types.iter().any(|t| t == "PDF") => {
+                readable_pdf(&real)
+            }
             Some(kind) if self.notice.evidence_types.iter().any(|t| t == kind) => Ok(()),
             _ => Err(format!(
                 "不是 {} 文件",
@@ -287,6 +294,33 @@ impl Rules<'_> {
             }
         }
     }
+}
+
+/// A PDF that parses and has pages.
+fn readable_pdf(path: &Path) -> Result<(), String> {
+    let document = lopdf::Document::load(path).map_err(|e| format!("是损坏的 PDF（{e}）"))?;
+    if document.get_pages().is_empty() {
+        return Err("是损坏的 PDF（读不出任何页面）".to_string());
+    }
+    Ok(())
+}
+
+/// `path` with `.` and `..` resolved without touching the disk (so a link is not followed yet).
+fn normalize(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut resolved = std::path::PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir => {
+                if !resolved.pop() {
+                    resolved.push("..");
+                }
+            }
+            Component::CurDir => {}
+            other => resolved.push(other),
+        }
+    }
+    resolved
 }
 
 /// The file type by its first bytes: `PDF`, `JPEG` or `PNG`.

@@ -1,0 +1,1 @@
+//! Word files (DOCX) of materials 2–4, written from the document model.
