@@ -331,10 +331,13 @@ fn an_empty_workbook() {
     assert!(said.contains("测评表.xlsx"), "{said}");
 }
 
+/// A way to spoil a workbook file.
+type Corruption = Box<dyn Fn(&Path)>;
+
 #[test]
 fn corrupt_locked_and_renamed_workbooks() {
     let locked = root().join("tests/fixtures/workbooks/加密.xlsx");
-    let cases: Vec<(&str, Box<dyn Fn(&Path)>)> = vec![
+    let cases: Vec<(&str, Corruption)> = vec![
         (
             "truncated",
             Box::new(|p: &Path| {
