@@ -73,16 +73,19 @@ pub fn blocks(markdown: &[MarkdownBlock], numbers: &mut HeadingNumbers) -> Vec<B
                 ordered: *ordered,
                 items: items.clone(),
             },
-            BlockKind::Table { header, rows } => Block::Table(Table {
-                widths: vec![1.0; header.len()],
-                header: header.iter().map(Cell::center).collect(),
-                rows: rows
-                    .iter()
-                    .map(|r| r.iter().map(Cell::left).collect())
-                    .collect(),
-                size: BODY_TABLE_SIZE,
-                note: None,
-            }),
+            BlockKind::Table { header, rows } => Block::Table(
+                Table {
+                    widths: vec![1.0; header.len()],
+                    header: header.iter().map(Cell::center).collect(),
+                    rows: rows
+                        .iter()
+                        .map(|r| r.iter().map(Cell::left).collect())
+                        .collect(),
+                    size: BODY_TABLE_SIZE,
+                    note: None,
+                }
+                .settle_breaks(),
+            ),
         })
         .collect()
 }

@@ -59,7 +59,7 @@ impl Composer {
                     .position(|b| matches!(b, Block::Heading { level: 1, .. }))
                     .map_or(blocks.len(), |offset| start + 1 + offset)
             });
-            blocks.insert(at, Block::Table(table));
+            blocks.insert(at, Block::Table(table.settle_breaks()));
         }
         self.attachment(applicant, &data, 3, blocks)
     }
@@ -70,7 +70,12 @@ impl Composer {
         let data = self.wording_data(applicant)?;
         let catalogue = data.catalogue;
         let table = assessment_table(catalogue, texts);
-        let mut document = self.attachment(applicant, &data, 4, vec![Block::Table(table)])?;
+        let mut document = self.attachment(
+            applicant,
+            &data,
+            4,
+            vec![Block::Table(table.settle_breaks())],
+        )?;
         let (evidence, sources) = evidence_files(applicant, catalogue)?;
         document.evidence = evidence;
         document.sources = sources;
@@ -132,7 +137,7 @@ fn timetable(applicant: &Applicant) -> Option<Table> {
     let mut stages = applicant.sources.timetable.clone();
     stages.sort_by_key(|s| s.year.value);
     Some(Table {
-        widths: vec![1.0, 1.6, 5.0],
+        widths: vec![1.0, 2.2, 5.0],
         header: ["年度", "阶段", "主要任务"].map(Cell::center).to_vec(),
         rows: stages
             .iter()
@@ -177,6 +182,7 @@ pub fn assessment_table(catalogue: &Catalogue, texts: &Texts) -> Table {
                     text: value.to_string(),
                     rowspan: span as u32,
                     center: true,
+                    breakable: true,
                 });
                 continue;
             }
@@ -222,11 +228,11 @@ fn merged_value<'c>(
 
 fn column_width(column: &str, catalogue: &Catalogue) -> f32 {
     match column {
-        "序号" => 0.5,
-        "一级指标" | "二级指标" if column != catalogue.name_column => 1.0,
-        "指标说明" => 3.6,
-        "完成情况" => 5.2,
-        _ => 1.8,
+        "序号" => 0.7,
+        "一级指标" | "二级指标" if column != catalogue.name_column => 1.3,
+        "指标说明" => 3.4,
+        "完成情况" => 5.0,
+        _ => 1.9,
     }
 }
 
@@ -246,7 +252,7 @@ fn evidence_files(
         let count = counts.entry(number).or_insert(0);
         *count += 1;
         let path = &item.file.value;
-        let (kind, extension, pages, rotation) = inspect(path).map_err(|problem| {
+        let (kind, extension, pages) = inspect(path).map_err(|problem| {
             Diagnostic::error(format!("佐证材料“{}”{problem}", item.written))
                 .at(item.file.location.clone())
         })?;
@@ -264,39 +270,23 @@ fn evidence_files(
             path: format!("/data/evidence/{}.{extension}", sources.len()),
             kind: kind.to_string(),
             pages,
-            rotation,
         });
     }
     Ok((files, sources))
 }
 
-/// What an evidence file is: its kind, extension, page count and upright rotation.
-fn inspect(path: &Path) -> Result<(&'static str, &'static str, usize, u32), String> {
+/// What an evidence file is: its kind, extension and page count. (Typst turns photos upright by
+/// their EXIF orientation itself.)
+fn inspect(path: &Path) -> Result<(&'static str, &'static str, usize), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("无法读取（{e}）"))?;
     match file_type(&bytes) {
         Some("PDF") => {
             let document =
                 lopdf::Document::load_mem(&bytes).map_err(|e| format!("不是有效的 PDF（{e}）"))?;
-            Ok(("pdf", "pdf", document.get_pages().len(), 0))
+            Ok(("pdf", "pdf", document.get_pages().len()))
         }
-        Some("JPEG") => Ok(("image", "jpg", 1, exif_rotation(&bytes))),
-        Some("PNG") => Ok(("image", "png", 1, 0)),
+        Some("JPEG") => Ok(("image", "jpg", 1)),
+        Some("PNG") => Ok(("image", "png", 1)),
         _ => Err("不是 PDF、JPEG 或 PNG 文件".to_string()),
-    }
-}
-
-/// The clockwise rotation that turns a JPEG upright, from its EXIF orientation.
-fn exif_rotation(bytes: &[u8]) -> u32 {
-    use image::ImageDecoder as _;
-    let orientation = image::ImageReader::new(std::io::Cursor::new(bytes))
-        .with_guessed_format()
-        .ok()
-        .and_then(|reader| reader.into_decoder().ok())
-        .and_then(|mut decoder| decoder.orientation().ok());
-    match orientation {
-        Some(image::metadata::Orientation::Rotate90) => 90,
-        Some(image::metadata::Orientation::Rotate180) => 180,
-        Some(image::metadata::Orientation::Rotate270) => 270,
-        _ => 0,
     }
 }

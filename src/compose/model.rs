@@ -128,6 +128,8 @@ pub struct Cell {
     pub rowspan: u32,
     /// Whether it is centred (else aligned left).
     pub center: bool,
+    /// Whether its row may break across pages (only rows too long to keep together).
+    pub breakable: bool,
 }
 
 impl Cell {
@@ -137,6 +139,7 @@ impl Cell {
             text: text.into(),
             rowspan: 1,
             center: false,
+            breakable: false,
         }
     }
 
@@ -146,7 +149,26 @@ impl Cell {
             text: text.into(),
             rowspan: 1,
             center: true,
+            breakable: false,
         }
+    }
+}
+
+/// Rows with more text than this (in characters) may break across pages; shorter rows stay whole.
+pub const UNBREAKABLE_ROW_CHARS: usize = 400;
+
+impl Table {
+    /// Marks the rows too long to keep on one page as breakable, and cells spanning several rows
+    /// as breakable (a merged group may be taller than a page); other rows stay whole.
+    pub fn settle_breaks(mut self) -> Self {
+        for row in &mut self.rows {
+            let long =
+                row.iter().map(|c| c.text.chars().count()).sum::<usize>() > UNBREAKABLE_ROW_CHARS;
+            for cell in row {
+                cell.breakable = long || cell.rowspan > 1;
+            }
+        }
+        self
     }
 }
 
@@ -167,8 +189,6 @@ pub struct EvidenceFile {
     pub kind: String,
     /// Pages (PDF) or 1 (image).
     pub pages: usize,
-    /// Clockwise rotation in degrees that turns an image upright (from its EXIF orientation).
-    pub rotation: u32,
 }
 
 impl Document {

@@ -214,6 +214,20 @@ pub fn pdf_text(path: &Path) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// The text of a PDF without its page numbers (`— N —`), which interrupt text across pages.
+pub fn body_text(path: &Path) -> String {
+    pdf_text(path)
+        .lines()
+        .filter(|l| {
+            let t = l.trim();
+            !(t.starts_with('—')
+                && t.ends_with('—')
+                && t.trim_matches(['—', ' ']).parse::<u32>().is_ok())
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Text with all whitespace removed, for comparing wrapped text with its source.
 pub fn squeeze(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
