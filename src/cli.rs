@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
 use crate::load;
+use crate::run::batch::{self, BuildOptions};
 use crate::run::{self, ApplicantReport, Session, Settings};
 use crate::templates::TemplateStore;
 
@@ -29,6 +30,8 @@ pub enum Command {
     Check(CheckArgs),
     /// 新建一个待填写的申报目录（申报信息、报告与方案模板、空白测评表）
     Init(InitArgs),
+    /// 合并各分片（--shard）的索引为 out/manifest.json
+    Merge(MergeArgs),
 }
 
 /// `shenbao init`.
@@ -76,6 +79,40 @@ pub struct BuildArgs {
     /// 并行排版的线程数（0 表示按 CPU 核数）
     #[arg(short = 'j', long, default_value_t = 0, value_name = "数量")]
     pub jobs: usize,
+    /// 全部重新生成（缺省只重新生成输入、模板或字体有变化的文件）
+    #[arg(long)]
+    pub force: bool,
+    /// 印制合订本中，各份之间插入一张空白隔页
+    #[arg(long)]
+    pub separator: bool,
+    /// 只生成第 K 个分片（共 N 片）的申报单位，如 2/4；各分片完成后用 `shenbao merge` 合并索引
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
+    /// 同时把每份文档的 Typst 源文件与数据写到此目录（可用 typst compile 复现）
+    #[arg(long = "emit-typst", value_name = "目录")]
+    pub emit_typst: Option<PathBuf>,
+    /// 结束时列出各阶段耗时
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// `shenbao merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// 各分片共同的输出目录
+    #[arg(short = 'o', long = "out", default_value = "out", value_name = "目录")]
+    pub out: PathBuf,
+}
+
+/// Reads `K/N` with 1 ≤ K ≤ N.
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let (k, n) = text.split_once('/').ok_or("应写成 K/N，如 2/4")?;
+    let k: usize = k.trim().parse().map_err(|_| "K 应为正整数")?;
+    let n: usize = n.trim().parse().map_err(|_| "N 应为正整数")?;
+    if k == 0 || n == 0 || k > n {
+        return Err(format!("分片 {k}/{n} 无效：应有 1 ≤ K ≤ N"));
+    }
+    Ok((k, n))
 }
 
 /// `shenbao check`.
@@ -112,6 +149,7 @@ pub fn main() -> ExitCode {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
         Command::Init(args) => init(&args),
+        Command::Merge(args) => merge(&args),
     }
 }
 
@@ -140,9 +178,49 @@ fn build(args: &BuildArgs) -> ExitCode {
         Ok(opened) => opened,
         Err(problem) => return fail(problem, args.common.format),
     };
-    let reports = session.build(&dirs, &args.out);
+    let dirs = match args.shard {
+        Some((k, n)) => batch::shard(&dirs, k, n),
+        None => dirs,
+    };
+    let options = BuildOptions {
+        out: args.out.clone(),
+        force: args.force,
+        separator: args.separator,
+        shard: args.shard,
+        emit_typst: args.emit_typst.clone(),
+    };
+    let _ =
+        ctrlc::set_handler(|| batch::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
+    let started = std::time::Instant::now();
+    let reports = session.build(&dirs, &options);
     print_reports(&reports, args.common.format, "生成");
+    if args.timings {
+        eprint!("{}", session.timings().render(started.elapsed()));
+    }
+    if batch::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+        eprintln!("已中断。已生成的文件都是完整的；重新运行会从未完成处继续。");
+        return ExitCode::from(130);
+    }
     exit_code(&reports)
+}
+
+fn merge(args: &MergeArgs) -> ExitCode {
+    match batch::merge(&args.out) {
+        Ok(index) => {
+            let failed = index.applicants.iter().filter(|a| !a.ok).count();
+            eprintln!(
+                "已合并 {} 个申报单位的索引到 {}（{failed} 个未通过）。",
+                index.applicants.len(),
+                display_path(&args.out.join("manifest.json"))
+            );
+            if failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(problem) => fail(problem, Format::Human),
+    }
 }
 
 fn init(args: &InitArgs) -> ExitCode {

@@ -86,6 +86,27 @@ impl TemplateStore {
         self.overrides.as_deref().map(display_path)
     }
 
+    /// Names of the files in the override folder (relative, with `/`), sorted.
+    pub fn override_names(&self) -> Vec<String> {
+        let Some(dir) = &self.overrides else {
+            return Vec::new();
+        };
+        let mut names = Vec::new();
+        let mut pending = vec![dir.clone()];
+        while let Some(current) = pending.pop() {
+            for entry in std::fs::read_dir(&current).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if let Ok(relative) = path.strip_prefix(dir) {
+                    names.push(relative.to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+        names.sort();
+        names
+    }
+
     /// Names of every built-in template file, sorted.
     pub fn built_in_names() -> Vec<String> {
         let mut names = Vec::new();

@@ -573,7 +573,7 @@ fn init_check_fill_check_build() {
     assert_eq!(
         files_under(&out.join("西平县"))
             .iter()
-            .filter(|f| f.ends_with(".pdf"))
+            .filter(|f| f.starts_with("材料") && f.ends_with(".pdf"))
             .count(),
         4
     );

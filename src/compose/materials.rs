@@ -281,9 +281,9 @@ fn inspect(path: &Path) -> Result<(&'static str, &'static str, usize), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("无法读取（{e}）"))?;
     match file_type(&bytes) {
         Some("PDF") => {
-            let document =
-                lopdf::Document::load_mem(&bytes).map_err(|e| format!("不是有效的 PDF（{e}）"))?;
-            Ok(("pdf", "pdf", document.get_pages().len()))
+            let metadata = lopdf::Document::load_metadata_mem(&bytes)
+                .map_err(|e| format!("不是有效的 PDF（{e}）"))?;
+            Ok(("pdf", "pdf", metadata.page_count as usize))
         }
         Some("JPEG") => Ok(("image", "jpg", 1)),
         Some("PNG") => Ok(("image", "png", 1)),

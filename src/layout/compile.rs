@@ -19,14 +19,19 @@ pub struct Rendered {
     pub pages: usize,
     /// Typst's warnings, located in the templates.
     pub warnings: Diagnostics,
+    /// Time spent evaluating and laying out.
+    pub compile_time: std::time::Duration,
+    /// Time spent exporting the PDF.
+    pub export_time: std::time::Duration,
 }
 
 /// Lays out and exports one document. `ident` names it stably (for the PDF's identifier), so the
 /// same inputs always give the same bytes.
 pub fn render_pdf(world: &DocumentWorld, ident: &str) -> Result<Rendered, Diagnostics> {
-    let document = layout(world)?;
-    let warnings = document.1;
-    let document = document.0;
+    let started = std::time::Instant::now();
+    let (document, warnings) = layout(world)?;
+    let compile_time = started.elapsed();
+    let started = std::time::Instant::now();
     let date = world
         .today(None)
         .unwrap_or_else(|| Datetime::from_ymd(2000, 1, 1).unwrap());
@@ -41,6 +46,8 @@ pub fn render_pdf(world: &DocumentWorld, ident: &str) -> Result<Rendered, Diagno
         pdf,
         pages: document.pages().len(),
         warnings,
+        compile_time,
+        export_time: started.elapsed(),
     })
 }
 

@@ -298,8 +298,9 @@ impl Rules<'_> {
 
 /// A PDF that parses and has pages.
 fn readable_pdf(path: &Path) -> Result<(), String> {
-    let document = lopdf::Document::load(path).map_err(|e| format!("是损坏的 PDF（{e}）"))?;
-    if document.get_pages().is_empty() {
+    let metadata =
+        lopdf::Document::load_metadata(path).map_err(|e| format!("是损坏的 PDF（{e}）"))?;
+    if metadata.page_count == 0 {
         return Err("是损坏的 PDF（读不出任何页面）".to_string());
     }
     Ok(())

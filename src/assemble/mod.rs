@@ -1,16 +1,21 @@
 //! Assemble: rendered files land in the output folder atomically, and each applicant gets a
 //! `manifest.json` listing every output with its pages and sha256.
 
+pub mod print_set;
+
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use crate::load::notice::{MaterialInfo, Notice};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 
 /// One file the run produced.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Output {
     /// Path relative to the applicant's output folder.
     pub path: String,
@@ -20,12 +25,24 @@ pub struct Output {
     pub material: Option<u8>,
     /// Number of pages, for PDFs.
     pub pages: Option<usize>,
+    /// Sheets of paper when printed duplex, for print sets.
+    pub sheets: Option<usize>,
     /// sha256 of the bytes, hex.
     pub sha256: String,
+    /// A hash of everything the file was made from, to tell whether it must be made again.
+    pub input: Option<String>,
+}
+
+impl Output {
+    /// The same output, recording the hash of its inputs.
+    pub fn with_input(mut self, input: &str) -> Self {
+        self.input = Some(input.to_string());
+        self
+    }
 }
 
 /// What one applicant's run produced.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
     /// 申报单位.
     pub applicant: String,
@@ -94,8 +111,86 @@ pub fn emit(
         kind: kind.to_string(),
         material,
         pages,
+        sheets: None,
         sha256: sha256(bytes),
+        input: None,
     })
+}
+
+/// The previous output `name` in `target`, when it was made from the same `input` and the file
+/// on disk is still the one recorded.
+pub fn reusable(
+    previous: &BTreeMap<String, Output>,
+    target: &Path,
+    name: &str,
+    input: &str,
+) -> Option<Output> {
+    let output = previous.get(name)?;
+    if output.input.as_deref() != Some(input) {
+        return None;
+    }
+    let bytes = std::fs::read(target.join(name)).ok()?;
+    (sha256(&bytes) == output.sha256).then(|| output.clone())
+}
+
+/// The paper sets of one applicant: for each number of copies the notice asks for, one PDF with
+/// that many copies of the materials that take it (material 1 three times; materials 2–4 with
+/// their evidence twice), read back from the rendered files.
+pub fn print_sets(
+    notice: &Notice,
+    target: &Path,
+    rendered: &[Output],
+    separator: bool,
+    previous: &BTreeMap<String, Output>,
+) -> Result<Vec<Output>, Diagnostic> {
+    let mut groups: BTreeMap<u32, Vec<&MaterialInfo>> = BTreeMap::new();
+    for material in &notice.materials {
+        groups.entry(material.copies).or_default().push(material);
+    }
+    let mut sets = Vec::new();
+    for (copies, materials) in groups.into_iter().rev() {
+        let parts: Vec<&Output> = materials
+            .iter()
+            .filter_map(|m| {
+                rendered
+                    .iter()
+                    .find(|o| o.kind == "pdf" && o.material == Some(m.number))
+            })
+            .collect();
+        if parts.len() != materials.len() {
+            continue;
+        }
+        let numbers: Vec<String> = materials.iter().map(|m| m.number.to_string()).collect();
+        let name = format!("印制-材料{}（各{copies}份）.pdf", numbers.join("、"));
+        let input = sha256(
+            format!(
+                "{copies}{separator}{}",
+                parts.iter().map(|p| p.sha256.as_str()).collect::<String>()
+            )
+            .as_bytes(),
+        );
+        if let Some(output) = reusable(previous, target, &name, &input) {
+            sets.push(output);
+            continue;
+        }
+        let files: Vec<Vec<u8>> = parts
+            .iter()
+            .map(|p| std::fs::read(target.join(&p.path)))
+            .collect::<Result<_, _>>()
+            .map_err(|e| {
+                Diagnostic::error(format!("无法读回已生成的 PDF（{e}）")).at(Location::file(target))
+            })?;
+        let slices: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+        let set = print_set::join(&slices, copies, separator).map_err(|e| {
+            Diagnostic::error(format!("无法合订印制文件（{e}）"))
+                .at(Location::file(target.join(&name)))
+        })?;
+        let mut output =
+            emit(target, &name, "print-set", None, Some(set.pages), &set.pdf)?.with_input(&input);
+        output.sheets = Some(set.pages.div_ceil(2));
+        sets.push(output);
+    }
+    Ok(sets)
 }
 
 /// Writes `manifest.json` into `dir`.

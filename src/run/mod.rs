@@ -1,0 +1,194 @@
+//! The pipeline, start to end: a [`Session`] holds what a run shares (templates, notice, fonts,
+//! wording); [`Session::check`] loads and validates applicants; [`batch`] turns every applicant
+//! and material into one job list, renders it on long-lived workers, and assembles each
+//! applicant's outputs as soon as its last document is done.
+
+pub mod batch;
+mod emit;
+pub mod timings;
+
+use timings::Stage;
+
+use std::path::{Path, PathBuf};
+
+use crate::assemble::Output;
+use crate::compose::Composer;
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::layout::fonts::{self, Coverage, FontLibrary};
+use crate::layout::world::Engine;
+use crate::load::applicant::Applicant;
+use crate::load::notice::Notice;
+use crate::load::{self, Texts};
+use crate::templates::TemplateStore;
+use crate::validate::Rules;
+
+/// How many recent memoization entries survive after each document: keeping a few lets text
+/// shared by every applicant be reused, while memory stays bounded.
+const MEMO_MAX_AGE: usize = 2;
+
+/// The settings of a run that every command shares.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// A folder of templates overriding the built-in ones.
+    pub templates: Option<PathBuf>,
+    /// Extra font folders.
+    pub font_paths: Vec<PathBuf>,
+    /// `ROLE=FAMILY[,FAMILY…]` remappings.
+    pub font_roles: Vec<String>,
+    /// Render workers; 0 means one per core.
+    pub jobs: usize,
+}
+
+/// What one run shares: built once, read by every document.
+pub struct Session {
+    composer: Composer,
+    engine: Engine,
+    coverage: Coverage,
+    jobs: usize,
+    fingerprint: String,
+    timings: timings::Timings,
+}
+
+/// The result for one applicant folder.
+#[derive(Debug)]
+pub struct ApplicantReport {
+    /// The folder.
+    pub dir: PathBuf,
+    /// Every problem found, errors and warnings.
+    pub diagnostics: Diagnostics,
+    /// What was written, for `build`.
+    pub outputs: Vec<Output>,
+    /// 申报单位 and 申报类别, once the applicant could be read.
+    pub identity: Option<(String, String)>,
+}
+
+impl ApplicantReport {
+    /// A report with nothing in it yet.
+    pub fn new(dir: &Path) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+            diagnostics: Diagnostics::new(),
+            outputs: Vec::new(),
+            identity: None,
+        }
+    }
+
+    /// True when the applicant has no errors.
+    pub fn ok(&self) -> bool {
+        !self.diagnostics.has_errors()
+    }
+}
+
+impl Session {
+    /// Reads templates, notice and font roles, and scans the fonts.
+    pub fn open(settings: &Settings) -> Result<Self, Diagnostic> {
+        let store = TemplateStore::new(settings.templates.clone())?;
+        let notice = Notice::load(&store)?;
+        let roles = fonts::load_roles(&store, &settings.font_roles)?;
+        let fonts = FontLibrary::scan(&settings.font_paths)?;
+        fonts.check_roles(&roles)?;
+        let coverage = fonts.coverage(&roles);
+        let composer = Composer::new(notice, &store, roles)?;
+        let jobs = if settings.jobs == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            settings.jobs
+        };
+        let fingerprint = batch::run_fingerprint(&store, settings);
+        Ok(Self {
+            composer,
+            engine: Engine::new(fonts, store),
+            coverage,
+            jobs,
+            fingerprint,
+            timings: timings::Timings::default(),
+        })
+    }
+
+    /// The notice this session serves.
+    pub fn notice(&self) -> &Notice {
+        self.composer.notice()
+    }
+
+    /// Time spent per stage so far.
+    pub fn timings(&self) -> &timings::Timings {
+        &self.timings
+    }
+
+    /// Loads and validates one applicant folder: its `applicant.yaml`, then its texts and
+    /// assessment values against the catalogue of its category.
+    pub fn check_one(&self, dir: &Path) -> (Option<(Applicant, Texts)>, Diagnostics) {
+        let timings = &self.timings;
+        let (applicant, sources, mut diagnostics) =
+            timings.time(Stage::Load, || load::load_applicant(dir));
+        let rules = Rules {
+            notice: self.notice(),
+            coverage: &self.coverage,
+        };
+        if let Some(applicant) = &applicant {
+            diagnostics.extend(timings.time(Stage::Validate, || rules.check(applicant)));
+        }
+        let category = sources.as_ref().and_then(|s| s.category.as_ref());
+        let catalogue = category.and_then(|c| self.composer.catalogue(&c.value));
+        let texts = match (&sources, catalogue) {
+            (Some(sources), Some(catalogue)) => {
+                let texts = timings.time(Stage::Load, || {
+                    load::load_texts(sources, catalogue, &mut diagnostics)
+                });
+                diagnostics.extend(timings.time(Stage::Validate, || {
+                    rules.check_texts(sources, &texts, catalogue)
+                }));
+                texts
+            }
+            _ => Texts::default(),
+        };
+        (applicant.map(|a| (a, texts)), diagnostics)
+    }
+
+    /// Checks every folder; nothing is written.
+    pub fn check(&self, dirs: &[PathBuf]) -> Vec<ApplicantReport> {
+        dirs.iter()
+            .map(|dir| {
+                let (applicant, diagnostics) = self.check_one(dir);
+                ApplicantReport {
+                    dir: dir.clone(),
+                    diagnostics,
+                    outputs: Vec::new(),
+                    identity: identity(&applicant),
+                }
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn identity(loaded: &Option<(Applicant, Texts)>) -> Option<(String, String)> {
+    loaded
+        .as_ref()
+        .map(|(a, _)| (a.name.value.clone(), a.category.value.clone()))
+}
+
+/// `out/<applicant folder name>`.
+pub fn output_dir(out: &Path, applicant_dir: &Path) -> PathBuf {
+    let name = applicant_dir
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_owned()))
+        .or_else(|| applicant_dir.file_name().map(|n| n.to_owned()))
+        .unwrap_or_else(|| "applicant".into());
+    out.join(name)
+}
+
+/// Checks that `out` can be written before anything is rendered.
+pub fn ensure_writable(out: &Path) -> Result<(), Diagnostic> {
+    let failed = |error: std::io::Error| {
+        Diagnostic::error(format!("输出目录无法写入（{error}）"))
+            .at(Location::file(out))
+            .hint("请检查路径与权限，或用 -o 指定其他输出目录")
+    };
+    std::fs::create_dir_all(out).map_err(failed)?;
+    tempfile::Builder::new()
+        .prefix(".shenbao-probe-")
+        .tempfile_in(out)
+        .map_err(failed)?;
+    Ok(())
+}

@@ -1,0 +1,411 @@
+//! Batch rendering: print sets, manifests, reproducible bytes, incremental runs, shards, a clean
+//! stop on Ctrl-C, flat memory over many documents, and the bad inputs of the batch issue.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+/// Copies of the examples, `count` of them, named 申报单位N, with the evidence list removed to
+/// keep them light (the letter, report, plan and table still render in full).
+fn many_applicants(root_dir: &Path, count: usize) -> Vec<PathBuf> {
+    let examples = ["洛阳市", "许昌市", "西峡县"];
+    (0..count)
+        .map(|i| {
+            let name = format!("申报单位{i:04}");
+            let folder = root_dir.join(&name);
+            copy_dir(&root().join("inputs").join(examples[i % 3]), &folder);
+            let yaml = folder.join("applicant.yaml");
+            let text = std::fs::read_to_string(&yaml).unwrap();
+            let cut = text.find("\nevidence:").unwrap();
+            std::fs::write(&yaml, format!("{}\nevidence: []\n", &text[..cut])).unwrap();
+            std::fs::remove_dir_all(folder.join("evidence")).unwrap();
+            folder
+        })
+        .collect()
+}
+
+fn build(cwd: &Path, dirs: &[PathBuf], out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args: Vec<String> = vec!["build".into()];
+    args.extend(dirs.iter().map(|d| d.display().to_string()));
+    args.extend(["-o".into(), out.display().to_string()]);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    shenbao(cwd, &args)
+}
+
+fn manifest(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn pages_of(pdf: &Path) -> usize {
+    lopdf::Document::load(pdf).unwrap().get_pages().len()
+}
+
+fn even(n: usize) -> usize {
+    n + n % 2
+}
+
+#[test]
+fn print_sets_start_every_document_on_an_odd_page() {
+    let (dir, applicant) = example("洛阳市");
+    let out = dir.path().join("out");
+    let output = build(dir.path(), &[applicant], &out, &[]);
+    assert!(output.status.success(), "{}", said(&output));
+    let target = out.join("洛阳市");
+    let pages: Vec<usize> = (1..=4)
+        .map(|m| {
+            let name = files_under(&target)
+                .into_iter()
+                .find(|f| f.starts_with(&format!("材料{m}-")))
+                .unwrap();
+            pages_of(&target.join(name))
+        })
+        .collect();
+    let letters = target.join("印制-材料1（各3份）.pdf");
+    assert_eq!(pages_of(&letters), 3 * even(pages[0]));
+    let rest = target.join("印制-材料2、3、4（各2份）.pdf");
+    assert_eq!(
+        pages_of(&rest),
+        2 * (even(pages[1]) + even(pages[2]) + even(pages[3]))
+    );
+    // The blank pages carry nothing: a page after an odd-length document is empty.
+    let text = pdf_text(&rest);
+    let per_page: Vec<&str> = text.split('\u{c}').collect();
+    let blank_index = even(pages[1]) - 1;
+    if pages[1] % 2 == 1 {
+        assert!(
+            per_page[blank_index].trim().is_empty(),
+            "blank page has text: {:?}",
+            per_page[blank_index]
+        );
+    }
+    let blanks = per_page.iter().filter(|p| p.trim().is_empty()).count();
+    let expected: usize = 2 * pages[1..].iter().map(|p| p % 2).sum::<usize>();
+    assert!(
+        blanks >= expected,
+        "{blanks} blank pages, expected at least {expected}"
+    );
+    let json = manifest(&target.join("manifest.json"));
+    let sets: Vec<&serde_json::Value> = json["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["kind"] == "print-set")
+        .collect();
+    assert_eq!(sets.len(), 2);
+    for set in sets {
+        assert_eq!(
+            set["sheets"].as_u64().unwrap() * 2,
+            set["pages"].as_u64().unwrap()
+        );
+    }
+}
+
+#[test]
+fn a_separator_sheet_goes_between_copies() {
+    let (dir, applicant) = example("许昌市");
+    let out = dir.path().join("out");
+    assert!(
+        build(dir.path(), std::slice::from_ref(&applicant), &out, &[])
+            .status
+            .success()
+    );
+    let plain = pages_of(&out.join("许昌市/印制-材料1（各3份）.pdf"));
+    assert!(
+        build(dir.path(), &[applicant], &out, &["--separator"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        pages_of(&out.join("许昌市/印制-材料1（各3份）.pdf")),
+        plain + 2 * 2
+    );
+}
+
+#[test]
+fn manifests_list_every_output_with_its_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = many_applicants(dir.path(), 3);
+    let out = dir.path().join("out");
+    let output = build(dir.path(), &dirs, &out, &[]);
+    assert!(output.status.success(), "{}", said(&output));
+    let index = manifest(&out.join("manifest.json"));
+    assert_eq!(index["applicants"].as_array().unwrap().len(), 3);
+    for entry in index["applicants"].as_array().unwrap() {
+        let target = out.join(entry["folder"].as_str().unwrap());
+        let json = manifest(&out.join(entry["manifest"].as_str().unwrap()));
+        let outputs = json["outputs"].as_array().unwrap();
+        assert_eq!(outputs.len(), 6, "four PDFs and two print sets");
+        for output in outputs {
+            let bytes = std::fs::read(target.join(output["path"].as_str().unwrap())).unwrap();
+            assert_eq!(
+                output["sha256"].as_str().unwrap(),
+                shenbao::assemble::sha256(&bytes)
+            );
+            assert!(output["pages"].as_u64().unwrap() > 0);
+            assert!(["pdf", "print-set"].contains(&output["kind"].as_str().unwrap()));
+        }
+    }
+}
+
+fn hashes(out: &Path) -> Vec<(String, String)> {
+    files_under(out)
+        .into_iter()
+        .map(|f| {
+            (
+                f.clone(),
+                shenbao::assemble::sha256(&std::fs::read(out.join(&f)).unwrap()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_same_inputs_give_the_same_bytes_whatever_the_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = many_applicants(dir.path(), 4);
+    let one = dir.path().join("one");
+    let two = dir.path().join("two");
+    assert!(
+        build(dir.path(), &dirs, &one, &["--jobs", "1"])
+            .status
+            .success()
+    );
+    let later = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+        .args(["build", "-o", two.to_str().unwrap(), "--jobs", "2"])
+        .args(&dirs)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(later.status.success(), "{}", said(&later));
+    let first = hashes(&one);
+    assert!(first.len() >= 4 * 7);
+    assert_eq!(first, hashes(&two));
+}
+
+#[test]
+fn a_second_run_renders_only_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = many_applicants(dir.path(), 2);
+    let out = dir.path().join("out");
+    assert!(build(dir.path(), &dirs, &out, &[]).status.success());
+    let letter = out.join("申报单位0000/材料1-申报函.pdf");
+    let report = out.join("申报单位0000/材料2-创建工作报告.pdf");
+    let modified = |p: &Path| std::fs::metadata(p).unwrap().modified().unwrap();
+    let (letter_before, report_before) = (modified(&letter), modified(&report));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let markdown = dirs[0].join("创建工作报告.md");
+    let text = std::fs::read_to_string(&markdown).unwrap();
+    std::fs::write(&markdown, format!("{text}\n补充一段说明。\n")).unwrap();
+    assert!(build(dir.path(), &dirs, &out, &[]).status.success());
+    assert_eq!(
+        modified(&letter),
+        letter_before,
+        "the unchanged letter was rendered again"
+    );
+    assert_ne!(
+        modified(&report),
+        report_before,
+        "the changed report was not rendered again"
+    );
+    assert!(
+        build(dir.path(), &dirs, &out, &["--force"])
+            .status
+            .success()
+    );
+    assert_ne!(
+        modified(&letter),
+        letter_before,
+        "--force renders everything"
+    );
+}
+
+#[test]
+fn shards_cover_the_batch_and_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = many_applicants(dir.path(), 5);
+    let out = dir.path().join("out");
+    for k in 1..=2 {
+        let shard = format!("{k}/2");
+        assert!(
+            build(dir.path(), &dirs, &out, &["--shard", &shard])
+                .status
+                .success()
+        );
+    }
+    let output = shenbao(dir.path(), &["merge", "-o", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", said(&output));
+    let index = manifest(&out.join("manifest.json"));
+    let folders: Vec<&str> = index["applicants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["folder"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        folders,
+        [
+            "申报单位0000",
+            "申报单位0001",
+            "申报单位0002",
+            "申报单位0003",
+            "申报单位0004"
+        ]
+    );
+    let first = manifest(&out.join("manifest-shard-1-of-2.json"));
+    assert_eq!(first["applicants"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn two_applicants_writing_to_one_folder_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("甲").join("洛阳市");
+    let b = dir.path().join("乙").join("洛阳市");
+    copy_dir(&root().join("inputs/洛阳市"), &a);
+    copy_dir(&root().join("inputs/洛阳市"), &b);
+    let out = dir.path().join("out");
+    let output = build(dir.path(), &[a, b], &out, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        said(&output).contains("输出到同一个目录"),
+        "{}",
+        said(&output)
+    );
+    assert!(said(&output).contains("乙/洛阳市"), "{}", said(&output));
+}
+
+#[test]
+fn a_hundred_applicants_of_which_three_are_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = many_applicants(dir.path(), 100);
+    for broken in [7, 42, 99] {
+        let yaml = dirs[broken].join("applicant.yaml");
+        let text = std::fs::read_to_string(&yaml).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("date:"))
+            .unwrap()
+            .to_string();
+        std::fs::write(&yaml, text.replace(&line, "date: 2023-02-30")).unwrap();
+    }
+    let out = dir.path().join("out");
+    let output = build(dir.path(), &dirs, &out, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let said = said(&output);
+    assert!(said.contains("共 100 个申报目录，3 个未通过"), "{said}");
+    let index = manifest(&out.join("manifest.json"));
+    let entries = index["applicants"].as_array().unwrap();
+    assert_eq!(entries.iter().filter(|a| a["ok"] == true).count(), 97);
+    for broken in [7, 42, 99] {
+        let folder = format!("申报单位{broken:04}");
+        let entry = entries
+            .iter()
+            .find(|a| a["folder"] == folder.as_str())
+            .unwrap();
+        assert_eq!(entry["ok"], false);
+        assert!(
+            entry["errors"][0]
+                .as_str()
+                .unwrap()
+                .contains("不是真实存在的日期")
+        );
+        assert!(
+            !out.join(&folder).exists(),
+            "nothing is written for a broken applicant"
+        );
+    }
+}
+
+#[test]
+fn ctrl_c_leaves_no_partial_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = many_applicants(dir.path(), 30);
+    let out = dir.path().join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+        .args(["build", "--jobs", "2", "-o", out.to_str().unwrap()])
+        .args(&dirs)
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "interrupted run exits 130");
+    let files = files_under(&out);
+    assert!(
+        files
+            .iter()
+            .all(|f| !f.contains(".shenbao-") && !f.ends_with(".part")),
+        "{files:?}"
+    );
+    let pdfs: Vec<&String> = files.iter().filter(|f| f.ends_with(".pdf")).collect();
+    assert!(
+        !pdfs.is_empty() && pdfs.len() < 30 * 6,
+        "the run was cut short: {} PDFs",
+        pdfs.len()
+    );
+    for pdf in pdfs {
+        assert!(
+            lopdf::Document::load(out.join(pdf)).is_ok(),
+            "{pdf} is incomplete"
+        );
+    }
+}
+
+/// Peak resident memory of a child process, sampled until it exits, in MiB.
+fn peak_rss(mut child: std::process::Child) -> (std::process::ExitStatus, u64) {
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_file) {
+            let hwm = status.lines().find(|l| l.starts_with("VmHWM:"));
+            if let Some(kb) = hwm
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+            {
+                peak = peak.max(kb / 1024);
+            }
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status, peak);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// 2,000 documents (500 applicants) in one process, on two workers: it finishes, and memory stays
+/// under the 1 GiB target.
+#[test]
+fn two_thousand_documents_in_one_process_stay_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = many_applicants(dir.path(), 500);
+    let out = dir.path().join("out");
+    let child = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+        .args(["build", "--jobs", "2", "-o", out.to_str().unwrap()])
+        .args(&dirs)
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (status, peak) = peak_rss(child);
+    assert!(status.success());
+    assert!(peak < 1024, "peak RSS {peak} MiB");
+    let index = manifest(&out.join("manifest.json"));
+    assert_eq!(
+        index["applicants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["ok"] == true)
+            .count(),
+        500
+    );
+}
