@@ -409,3 +409,33 @@ fn two_thousand_documents_in_one_process_stay_small() {
         500
     );
 }
+
+#[test]
+fn an_applicant_folder_removed_during_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = many_applicants(dir.path(), 20);
+    let out = dir.path().join("out");
+    let child = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+        .args(["build", "--jobs", "2", "-o", out.to_str().unwrap()])
+        .args(&dirs)
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::fs::remove_dir_all(&dirs[19]).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("申报材料目录不存在"), "{said}");
+    let index = manifest(&out.join("manifest.json"));
+    assert_eq!(
+        index["applicants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["ok"] == true)
+            .count(),
+        19
+    );
+    assert!(files_under(&out).iter().all(|f| !f.contains(".shenbao-")));
+}

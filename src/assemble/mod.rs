@@ -1,6 +1,7 @@
 //! Assemble: rendered files land in the output folder atomically, and each applicant gets a
 //! `manifest.json` listing every output with its pages and sha256.
 
+pub mod email;
 pub mod print_set;
 
 use std::collections::BTreeMap;
@@ -10,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::compose::model::Dossier;
 use crate::load::notice::{MaterialInfo, Notice};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
@@ -191,6 +193,60 @@ pub fn print_sets(
         sets.push(output);
     }
     Ok(sets)
+}
+
+/// The Word files of the materials that go by e-mail, the zip that bundles them and an e-mail
+/// draft to the provincial mailbox. Returns the outputs and the warnings of the Word writer.
+pub fn word_files(
+    notice: &Notice,
+    dossier: &Dossier,
+    target: &Path,
+) -> Result<(Vec<Output>, Diagnostics), Diagnostic> {
+    let mut outputs = Vec::new();
+    let mut warnings = Diagnostics::new();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for document in &dossier.documents {
+        if !notice.material(document.material).is_some_and(|m| m.word) {
+            continue;
+        }
+        let word = crate::docx::write(document)?;
+        warnings.extend(word.warnings);
+        let name = format!("材料{}-{}.docx", document.material, document.material_name);
+        outputs.push(emit(
+            target,
+            &name,
+            "docx",
+            Some(document.material),
+            None,
+            &word.bytes,
+        )?);
+        files.push((name, word.bytes));
+    }
+    let attachments: Vec<email::Attachment> = files
+        .iter()
+        .map(|(name, bytes)| email::Attachment { name, bytes })
+        .collect();
+    let mail = &dossier.email;
+    let bundle = email::zip(&attachments)
+        .map_err(|e| Diagnostic::error(format!("无法生成压缩包（{e}）")))?;
+    outputs.push(emit(
+        target,
+        &format!("{}.zip", mail.bundle),
+        "bundle",
+        None,
+        None,
+        &bundle,
+    )?);
+    let draft = email::draft(&mail.to, &mail.subject, &mail.body, &attachments);
+    outputs.push(emit(
+        target,
+        &format!("{}.eml", mail.bundle),
+        "email",
+        None,
+        None,
+        &draft,
+    )?);
+    Ok((outputs, warnings))
 }
 
 /// Writes `manifest.json` into `dir`.

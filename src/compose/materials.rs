@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::body::{self, HeadingNumbers};
-use super::model::{Block, Cell, Document, EvidenceFile, Meta, Signature, Table};
+use super::model::{Block, Cell, Document, Dossier, Email, EvidenceFile, Meta, Signature, Table};
 use super::{Composer, WordingData, title};
 use crate::diagnostics::Diagnostic;
 use crate::load::Texts;
@@ -16,18 +16,40 @@ use crate::validate::file_type;
 pub const ASSESSMENT_TABLE_SIZE: f32 = 10.5;
 
 impl Composer {
-    /// Every document of `applicant`'s dossier, in material order.
-    pub fn dossier(
-        &self,
-        applicant: &Applicant,
-        texts: &Texts,
-    ) -> Result<Vec<Document>, Diagnostic> {
-        Ok(vec![
-            self.letter(applicant)?,
-            self.report(applicant, texts)?,
-            self.plan(applicant, texts)?,
-            self.assessment(applicant, texts)?,
-        ])
+    /// Every document of `applicant`'s dossier, in material order, and its e-mail texts.
+    pub fn dossier(&self, applicant: &Applicant, texts: &Texts) -> Result<Dossier, Diagnostic> {
+        Ok(Dossier {
+            documents: vec![
+                self.letter(applicant)?,
+                self.report(applicant, texts)?,
+                self.plan(applicant, texts)?,
+                self.assessment(applicant, texts)?,
+            ],
+            email: self.email(applicant)?,
+        })
+    }
+
+    /// The bundle's name, the e-mail's subject and body, from `notice.yaml` and `email.tera`.
+    fn email(&self, applicant: &Applicant) -> Result<Email, Diagnostic> {
+        let data = self.wording_data(applicant)?;
+        let mut context =
+            tera::Context::from_serialize(&data).map_err(|e| Diagnostic::error(e.to_string()))?;
+        context.insert("email_contact", &self.notice.email.contact);
+        context.insert("contact_person", &applicant.contact.person.value);
+        context.insert("contact_phone", &applicant.contact.phone.value);
+        let inline = |what: &str, template: &str| {
+            self.wording.render_inline(
+                &format!("templates/notice.yaml（email.{what}）"),
+                template,
+                &context,
+            )
+        };
+        Ok(Email {
+            to: self.notice.email.address.clone(),
+            bundle: inline("bundle", &self.notice.email.bundle)?,
+            subject: inline("subject", &self.notice.email.subject)?,
+            body: self.wording.render("email.tera", &context)?,
+        })
     }
 
     /// 材料2, the work report: the office's text under the notice's title, signed and dated.

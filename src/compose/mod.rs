@@ -63,6 +63,7 @@ impl Composer {
     ) -> Result<Self, Diagnostic> {
         let mut wording = Wording::new(store);
         wording.load("letter.tera")?;
+        wording.load("email.tera")?;
         let mut catalogues = BTreeMap::new();
         for category in notice.categories.values() {
             if !catalogues.contains_key(&category.catalogue) {

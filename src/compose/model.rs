@@ -5,6 +5,29 @@ use serde::Serialize;
 
 use crate::layout::fonts::FontRoles;
 
+/// An applicant's dossier: its documents in material order, and the e-mail that carries the
+/// Word files.
+#[derive(Debug, Clone)]
+pub struct Dossier {
+    /// Materials 1–4.
+    pub documents: Vec<Document>,
+    /// The e-mail texts.
+    pub email: Email,
+}
+
+/// The e-mail with the Word files.
+#[derive(Debug, Clone)]
+pub struct Email {
+    /// The provincial mailbox.
+    pub to: String,
+    /// The name of the zip and the draft, without extension.
+    pub bundle: String,
+    /// The subject.
+    pub subject: String,
+    /// The body text.
+    pub body: String,
+}
+
 /// One document of a dossier, ready to lay out.
 #[derive(Debug, Clone, Serialize)]
 pub struct Document {

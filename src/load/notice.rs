@@ -113,6 +113,10 @@ pub struct EmailInfo {
     pub address: String,
     /// Who reads it.
     pub contact: String,
+    /// The name of the zip and of the e-mail draft (a Tera template).
+    pub bundle: String,
+    /// The e-mail's subject (a Tera template).
+    pub subject: String,
 }
 
 impl Notice {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::timings::Stage;
 use super::{ApplicantReport, MEMO_MAX_AGE, Session, Settings, output_dir};
 use crate::assemble::{self, Manifest, Output};
-use crate::compose::model::Document;
+use crate::compose::model::{Document, Dossier};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path};
 use crate::layout::compile::render_pdf;
 use crate::layout::world::DocumentWorld;
@@ -111,7 +111,7 @@ enum State {
     /// Not yet loaded.
     Pending,
     /// Loaded, checked and composed.
-    Ready(Arc<Vec<Document>>),
+    Ready(Arc<Dossier>),
     /// Has errors; nothing is rendered.
     Failed,
     /// Assembled; its data is dropped.
@@ -240,11 +240,11 @@ impl Session {
                     break;
                 };
                 let slot = &slots[job.slot];
-                if let Some(documents) = self.prepare(slot) {
-                    self.render(slot, &documents[job.document], options);
+                if let Some(dossier) = self.prepare(slot) {
+                    self.render(slot, &dossier.documents[job.document], options);
                     comemo::evict(MEMO_MAX_AGE);
                     if slot.remaining.fetch_sub(1, Ordering::SeqCst) == 1 {
-                        self.assemble(slot, options);
+                        self.assemble(slot, &dossier, options);
                     }
                 }
                 progress.inc(1);
@@ -266,21 +266,21 @@ impl Session {
     }
 
     /// The applicant's documents, loading, checking and composing it on first use.
-    fn prepare(&self, slot: &Slot) -> Option<Arc<Vec<Document>>> {
+    fn prepare(&self, slot: &Slot) -> Option<Arc<Dossier>> {
         let mut state = lock(&slot.state);
         if let State::Pending = *state {
             *state = match self.load_and_compose(slot) {
-                Some(documents) => State::Ready(Arc::new(documents)),
+                Some(dossier) => State::Ready(Arc::new(dossier)),
                 None => State::Failed,
             };
         }
         match &*state {
-            State::Ready(documents) => Some(documents.clone()),
+            State::Ready(dossier) => Some(dossier.clone()),
             _ => None,
         }
     }
 
-    fn load_and_compose(&self, slot: &Slot) -> Option<Vec<Document>> {
+    fn load_and_compose(&self, slot: &Slot) -> Option<Dossier> {
         let (loaded, diagnostics) = self.check_one(&slot.dir);
         let mut report = lock(&slot.report);
         report.identity = super::identity(&loaded);
@@ -290,7 +290,7 @@ impl Session {
             .timings
             .time(Stage::Compose, || self.composer.dossier(&applicant, &texts))
         {
-            Ok(documents) => Some(documents),
+            Ok(dossier) => Some(dossier),
             Err(problem) => {
                 report.diagnostics.push(problem);
                 None
@@ -375,10 +375,19 @@ impl Session {
     }
 
     /// Print sets, Word files and the manifest, once every document of the applicant is done.
-    fn assemble(&self, slot: &Slot, options: &BuildOptions) {
+    fn assemble(&self, slot: &Slot, dossier: &Dossier, options: &BuildOptions) {
         let mut report = lock(&slot.report);
         if !report.diagnostics.has_errors() {
             let notice = self.composer.notice();
+            match self.timings.time(Stage::Word, || {
+                assemble::word_files(notice, dossier, &slot.target)
+            }) {
+                Ok((files, warnings)) => {
+                    report.outputs.extend(files);
+                    report.diagnostics.extend(warnings);
+                }
+                Err(problem) => report.diagnostics.push(problem),
+            }
             let outputs = self.timings.time(Stage::PrintSets, || {
                 assemble::print_sets(
                     notice,

@@ -145,6 +145,22 @@ impl Session {
         (applicant.map(|a| (a, texts)), diagnostics)
     }
 
+    /// The composed dossier of one folder, or every problem that stands in the way.
+    pub fn dossier(&self, dir: &Path) -> Result<crate::compose::model::Dossier, Diagnostics> {
+        let (loaded, mut diagnostics) = self.check_one(dir);
+        match loaded.filter(|_| !diagnostics.has_errors()) {
+            Some((applicant, texts)) => self
+                .composer
+                .dossier(&applicant, &texts)
+                .map_err(Diagnostics::from),
+            None => {
+                diagnostics
+                    .push(Diagnostic::error("申报材料有错误，无法组稿").at(Location::file(dir)));
+                Err(diagnostics)
+            }
+        }
+    }
+
     /// Checks every folder; nothing is written.
     pub fn check(&self, dirs: &[PathBuf]) -> Vec<ApplicantReport> {
         dirs.iter()

@@ -1,0 +1,136 @@
+//! The email bundle of an applicant: a zip of the Word files named by convention, and a
+//! ready-to-send `.eml` draft to the provincial mailbox with the subject and the attachments
+//! filled in (RFC 5322 / MIME, UTF-8 headers encoded per RFC 2047 and RFC 2231).
+
+use std::io::Write as _;
+
+/// A file to attach: its name and bytes.
+pub struct Attachment<'a> {
+    /// The file name shown to the recipient.
+    pub name: &'a str,
+    /// The contents.
+    pub bytes: &'a [u8],
+}
+
+/// A zip holding `files`, deflated, with fixed timestamps so the same files give the same bytes.
+pub fn zip(files: &[Attachment]) -> Result<Vec<u8>, zip::result::ZipError> {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    for file in files {
+        writer.start_file(file.name, options)?;
+        writer.write_all(file.bytes)?;
+    }
+    Ok(writer.finish()?.into_inner())
+}
+
+/// An unsent e-mail draft to `to` with `subject`, `body` and `attachments`. `X-Unsent: 1` makes
+/// Outlook open it as a draft; other clients open it as a message to forward or resend.
+pub fn draft(to: &str, subject: &str, body: &str, attachments: &[Attachment]) -> Vec<u8> {
+    let boundary = "shenbao-boundary-7d1f0c";
+    let mut mail = String::new();
+    mail.push_str(&format!("To: {to}\r\n"));
+    mail.push_str(&format!("Subject: {}\r\n", encode_header(subject)));
+    mail.push_str("X-Unsent: 1\r\nMIME-Version: 1.0\r\n");
+    mail.push_str(&format!(
+        "Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n"
+    ));
+    mail.push_str(&format!("--{boundary}\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"));
+    mail.push_str(&wrap(&base64(body.as_bytes())));
+    for attachment in attachments {
+        let name = percent_encode(attachment.name);
+        mail.push_str(&format!("--{boundary}\r\n"));
+        mail.push_str("Content-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document\r\n");
+        mail.push_str(&format!(
+            "Content-Disposition: attachment; filename*=UTF-8''{name}\r\n"
+        ));
+        mail.push_str("Content-Transfer-Encoding: base64\r\n\r\n");
+        mail.push_str(&wrap(&base64(attachment.bytes)));
+    }
+    mail.push_str(&format!("--{boundary}--\r\n"));
+    mail.into_bytes()
+}
+
+/// `=?UTF-8?B?…?=` for a header with non-ASCII text.
+fn encode_header(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_string()
+    } else {
+        format!("=?UTF-8?B?{}?=", base64(text.as_bytes()))
+    }
+}
+
+/// RFC 2231 / 3986 percent-encoding of a file name.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Base64 lines of 76 characters, each ended by CRLF.
+fn wrap(encoded: &str) -> String {
+    encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|line| format!("{}\r\n", String::from_utf8_lossy(line)))
+        .collect()
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_standard() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64("申报".as_bytes()), "55Sz5oql");
+    }
+
+    #[test]
+    fn a_draft_names_its_attachments_in_utf8() {
+        let mail = String::from_utf8(draft(
+            "a@b.cn",
+            "申报材料",
+            "正文",
+            &[Attachment {
+                name: "材料2.docx",
+                bytes: b"x",
+            }],
+        ))
+        .unwrap();
+        assert!(mail.contains("Subject: =?UTF-8?B?55Sz5oql5p2Q5paZ?="));
+        assert!(mail.contains("filename*=UTF-8''%E6%9D%90%E6%96%992.docx"));
+        assert!(mail.contains("X-Unsent: 1"));
+    }
+}
