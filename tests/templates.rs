@@ -1,0 +1,185 @@
+//! Templates and fonts a maintainer or an office supplies: overrides with `--templates`, errors
+//! located in the overriding file, files outside the template folder refused, fonts remapped by
+//! role.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+/// Builds 洛阳市 with `extra` arguments after writing `files` (name, contents) into a template
+/// folder; returns success and what shenbao said.
+fn build_with(files: &[(&str, &str)], extra: &[&str]) -> (bool, String, tempfile::TempDir) {
+    let (dir, applicant) = example("洛阳市");
+    let templates = dir.path().join("我的模板");
+    std::fs::create_dir_all(&templates).unwrap();
+    for (name, contents) in files {
+        std::fs::write(templates.join(name), contents).unwrap();
+    }
+    let out = dir.path().join("out");
+    let mut args = vec![
+        "build",
+        applicant.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    let templates = templates.display().to_string();
+    if !files.is_empty() {
+        args.extend(["--templates", templates.as_str()]);
+    }
+    args.extend(extra);
+    let output = shenbao(dir.path(), &args);
+    (output.status.success(), said(&output), dir)
+}
+
+fn built_in(name: &str) -> String {
+    std::fs::read_to_string(root().join("templates").join(name)).unwrap()
+}
+
+#[test]
+fn a_template_cannot_read_outside_the_template_folder() {
+    let letter = built_in("letter.typ")
+        .replace("#blank-lines(2)", "#read(\"/etc/passwd\")\n#blank-lines(2)");
+    let (ok, said, dir) = build_with(&[("letter.typ", &letter)], &[]);
+    assert!(!ok);
+    assert!(
+        said.contains("模板只能读取 templates/ 中的文件和本文档的数据，不能读取 /etc/passwd"),
+        "{said}"
+    );
+    let line = letter
+        .lines()
+        .position(|l| l.contains("/etc/passwd"))
+        .unwrap()
+        + 1;
+    assert!(
+        said.contains(&format!("我的模板/letter.typ:{line}:")),
+        "{said}"
+    );
+    assert!(
+        !files_under(&dir.path().join("out"))
+            .iter()
+            .any(|f| f.contains("材料1"))
+    );
+}
+
+#[test]
+fn a_typst_error_in_an_override_shows_its_line_and_column() {
+    let letter = built_in("letter.typ").replace("#blank-lines(2)", "#blank-lines(2\n");
+    let (ok, said, _dir) = build_with(&[("letter.typ", &letter)], &[]);
+    assert!(!ok);
+    assert!(said.contains("排版模板出错"), "{said}");
+    assert!(said.contains("我的模板/letter.typ:"), "{said}");
+    assert!(
+        said.contains("  | #blank-lines(2"),
+        "the offending line is shown: {said}"
+    );
+}
+
+#[test]
+fn a_tera_error_in_an_override_shows_its_line_and_column() {
+    let wording = format!("{}\n{{% if %}}\n", built_in("letter.tera"));
+    let (ok, said, _dir) = build_with(&[("letter.tera", &wording)], &[]);
+    assert!(!ok);
+    assert!(said.contains("措辞模板出错"), "{said}");
+    let line = wording.lines().count();
+    assert!(
+        said.contains(&format!("我的模板/letter.tera:{line}:")),
+        "{said}"
+    );
+}
+
+#[test]
+fn an_override_changes_the_output() {
+    let wording = built_in("letter.tera").replace("恳请予以审核推荐。", "恳请省局审核并推荐为盼。");
+    let (ok, said, dir) = build_with(&[("letter.tera", &wording)], &[]);
+    assert!(ok, "{said}");
+    let text = squeeze(&pdf_text(&dir.path().join("out/洛阳市/材料1-申报函.pdf")));
+    assert!(text.contains("恳请省局审核并推荐为盼。"));
+}
+
+fn title_font(pdf: &Path) -> String {
+    let pages = read_pdf(pdf);
+    pages[0]
+        .runs
+        .iter()
+        .find(|r| (r.size - 22.0).abs() < 0.5)
+        .unwrap()
+        .font
+        .clone()
+}
+
+#[test]
+fn roles_can_be_remapped_to_other_fonts() {
+    let (dir, applicant) = example("洛阳市");
+    let office_fonts = dir.path().join("单位字体");
+    std::fs::create_dir_all(&office_fonts).unwrap();
+    std::fs::copy(
+        root().join("fonts/fandol/FandolKai-Regular.otf"),
+        office_fonts.join("kai.otf"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let output = shenbao(
+        dir.path(),
+        &[
+            "build",
+            applicant.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--font-path",
+            office_fonts.to_str().unwrap(),
+            "--font-role",
+            "title=FandolKai",
+        ],
+    );
+    assert!(output.status.success(), "{}", said(&output));
+    assert!(title_font(&out.join("洛阳市/材料1-申报函.pdf")).contains("FandolKai"));
+    let output = shenbao(
+        dir.path(),
+        &[
+            "build",
+            applicant.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--font-role",
+            "title=方正小标宋简体",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        said(&output).contains("字体角色 title 使用的字体“方正小标宋简体”没有找到"),
+        "{}",
+        said(&output)
+    );
+    assert!(said(&output).contains("--font-path"));
+    let output = shenbao(
+        dir.path(),
+        &[
+            "build",
+            applicant.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--font-role",
+            "标题=FandolKai",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(said(&output).contains("可用的角色有"), "{}", said(&output));
+}
+
+#[test]
+fn a_skipped_heading_level_is_a_warning() {
+    let (dir, applicant) = example("许昌市");
+    let report = applicant.join("创建工作报告.md");
+    let text = std::fs::read_to_string(&report).unwrap();
+    std::fs::write(&report, format!("{text}\n\n#### 跳级的标题\n\n内容。\n")).unwrap();
+    let output = shenbao(dir.path(), &["check", applicant.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", said(&output));
+    assert!(said(&output).contains("警告"), "{}", said(&output));
+    assert!(
+        said(&output).contains("标题“跳级的标题”跳过了层级"),
+        "{}",
+        said(&output)
+    );
+}
