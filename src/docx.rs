@@ -1057,25 +1057,15 @@ mod tests {
     }
 
     fn document(material: u8, blocks: Vec<Block>) -> Document {
+        let meta = Meta {
+            author: "某市人民政府".to_string(),
+            date: "2023-08-10".to_string(),
+        };
+        let title = "某市国家知识产权强国建设\n试点城市创建工作报告".to_string();
         Document {
-            material,
-            material_name: format!("材料{material}"),
-            title: "某市国家知识产权强国建设\n试点城市创建工作报告".to_string(),
             attachment_label: Some(format!("附件{}", material - 1)),
-            fonts: roles(),
-            letterhead: None,
-            addressee: None,
             blocks,
-            attachments: Vec::new(),
-            signature: None,
-            notes: Vec::new(),
-            number_first_page: true,
-            evidence: Vec::new(),
-            sources: Vec::new(),
-            meta: Meta {
-                author: "某市人民政府".to_string(),
-                date: "2023-08-10".to_string(),
-            },
+            ..Document::new(material, format!("材料{material}"), title, roles(), meta)
         }
     }
 

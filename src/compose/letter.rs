@@ -3,7 +3,7 @@
 
 use tera::Context;
 
-use super::model::{Block, Document, Letterhead, Meta, Signature};
+use super::model::{Block, Document, Letterhead};
 use super::{Composer, title, wording};
 use crate::diagnostics::Diagnostic;
 use crate::load::applicant::Applicant;
@@ -36,25 +36,18 @@ impl Composer {
             "联系人：{}，联系电话：{}",
             applicant.contact.person.value, applicant.contact.phone.value
         ));
+        let title = match &letter.title {
+            Some(title) => title.value.clone(),
+            None => title::break_title(
+                &self.material_title(&data, 1)?,
+                &self.notice.title_breaks,
+                title::PORTRAIT_TITLE_WIDTH,
+            ),
+        };
+        let issuer = letter.header.as_ref().map_or(&applicant.government, |h| h);
         Ok(Document {
-            material: 1,
-            material_name: "申报函".to_string(),
-            title: match &letter.title {
-                Some(title) => title.value.clone(),
-                None => title::break_title(
-                    &self.material_title(&data, 1)?,
-                    &self.notice.title_breaks,
-                    title::PORTRAIT_TITLE_WIDTH,
-                ),
-            },
-            fonts: self.fonts.clone(),
             letterhead: Some(Letterhead {
-                issuer: letter
-                    .header
-                    .as_ref()
-                    .map_or(&applicant.government, |h| h)
-                    .value
-                    .clone(),
+                issuer: issuer.value.clone(),
                 number: letter.number.value.clone(),
             }),
             addressee: Some(data.addressee.to_string()),
@@ -63,20 +56,16 @@ impl Composer {
                 .map(|text| Block::Paragraph { text })
                 .collect(),
             attachments,
-            signature: Some(Signature {
-                name: applicant.government.value.clone(),
-                date: applicant.date.value.chinese(),
-                sealed: letter.sealed,
-            }),
+            signature: Some(self.signature(applicant)),
             notes,
             number_first_page: false,
-            attachment_label: None,
-            evidence: Vec::new(),
-            sources: Vec::new(),
-            meta: Meta {
-                author: applicant.government.value.clone(),
-                date: applicant.date.value.iso(),
-            },
+            ..Document::new(
+                1,
+                self.material_name(&data, 1)?,
+                title,
+                self.fonts.clone(),
+                self.meta(applicant),
+            )
         })
     }
 }

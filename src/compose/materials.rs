@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::body::{self, HeadingNumbers};
-use super::model::{Block, Cell, Document, Dossier, Email, EvidenceFile, Meta, Signature, Table};
+use super::model::{Block, Cell, Document, Dossier, Email, EvidenceFile, Table};
 use super::{Composer, WordingData, title};
 use crate::diagnostics::Diagnostic;
 use crate::load::Texts;
@@ -57,11 +57,7 @@ impl Composer {
         let data = self.wording_data(applicant)?;
         let blocks = body::blocks(&texts.report, &mut HeadingNumbers::default());
         let mut document = self.attachment(applicant, &data, 2, blocks)?;
-        document.signature = Some(Signature {
-            name: applicant.government.value.clone(),
-            date: applicant.date.value.chinese(),
-            sealed: applicant.letter.sealed,
-        });
+        document.signature = Some(self.signature(applicant));
         Ok(document)
     }
 
@@ -116,38 +112,22 @@ impl Composer {
         } else {
             title::PORTRAIT_TITLE_WIDTH
         };
-        let info = self
-            .notice
-            .material(material)
-            .ok_or_else(|| Diagnostic::error(format!("notice.yaml 中缺少材料 {material}")))?;
-        let name = self.wording.render_inline(
-            "templates/notice.yaml（材料名称）",
-            &info.name,
-            &tera::Context::from_serialize(data).map_err(|e| Diagnostic::error(e.to_string()))?,
-        )?;
+        let name = self.material_name(data, material)?;
+        let title = title::break_title(
+            &self.material_title(data, material)?,
+            &self.notice.title_breaks,
+            line_width,
+        );
         Ok(Document {
-            material,
-            material_name: name,
-            title: title::break_title(
-                &self.material_title(data, material)?,
-                &self.notice.title_breaks,
-                line_width,
-            ),
             attachment_label: Some(format!("附件{}", material - 1)),
-            fonts: self.fonts.clone(),
-            letterhead: None,
-            addressee: None,
             blocks,
-            attachments: Vec::new(),
-            signature: None,
-            notes: Vec::new(),
-            number_first_page: true,
-            evidence: Vec::new(),
-            sources: Vec::new(),
-            meta: Meta {
-                author: applicant.government.value.clone(),
-                date: applicant.date.value.iso(),
-            },
+            ..Document::new(
+                material,
+                name,
+                title,
+                self.fonts.clone(),
+                self.meta(applicant),
+            )
         })
     }
 }

@@ -128,6 +128,38 @@ impl Composer {
         })
     }
 
+    /// The name of material `number` (such as 示范工作方案), from the notice's wording.
+    pub fn material_name(&self, data: &WordingData, number: u8) -> Result<String, Diagnostic> {
+        let material = self
+            .notice
+            .material(number)
+            .ok_or_else(|| Diagnostic::error(format!("notice.yaml 中缺少材料 {number}")))?;
+        let context =
+            Context::from_serialize(data).map_err(|e| Diagnostic::error(e.to_string()))?;
+        self.wording.render_inline(
+            &format!("templates/notice.yaml（材料{number}名称）"),
+            &material.name,
+            &context,
+        )
+    }
+
+    /// The signature and date of the applicant's government.
+    fn signature(&self, applicant: &Applicant) -> model::Signature {
+        model::Signature {
+            name: applicant.government.value.clone(),
+            date: applicant.date.value.chinese(),
+            sealed: applicant.letter.sealed,
+        }
+    }
+
+    /// The PDF metadata of the applicant's documents.
+    fn meta(&self, applicant: &Applicant) -> model::Meta {
+        model::Meta {
+            author: applicant.government.value.clone(),
+            date: applicant.date.value.iso(),
+        }
+    }
+
     /// The title of material `number` for this applicant, from the notice's wording.
     pub fn material_title(&self, data: &WordingData, number: u8) -> Result<String, Diagnostic> {
         let material = self

@@ -215,6 +215,34 @@ pub struct EvidenceFile {
 }
 
 impl Document {
+    /// A document of `material` with its title, fonts and metadata, and nothing else yet:
+    /// no letterhead, body, attachments, signature, notes or evidence; page 1 numbered.
+    pub fn new(
+        material: u8,
+        material_name: String,
+        title: String,
+        fonts: FontRoles,
+        meta: Meta,
+    ) -> Self {
+        Self {
+            material,
+            material_name,
+            title,
+            attachment_label: None,
+            fonts,
+            letterhead: None,
+            addressee: None,
+            blocks: Vec::new(),
+            attachments: Vec::new(),
+            signature: None,
+            notes: Vec::new(),
+            number_first_page: true,
+            evidence: Vec::new(),
+            sources: Vec::new(),
+            meta,
+        }
+    }
+
     /// Every text of the document, in reading order (for checks and tests).
     pub fn texts(&self) -> Vec<&str> {
         let mut texts = vec![self.title.as_str()];
