@@ -32,6 +32,65 @@ pub enum Command {
     Init(InitArgs),
     /// 合并各分片（--shard）的索引为 out/manifest.json
     Merge(MergeArgs),
+    /// 监视模板、申报数据和字体，有改动即重新生成（模板维护用）
+    Watch(WatchArgs),
+    /// 把某份材料的一页排成 PNG 图片，便于快速查看
+    Preview(PreviewArgs),
+    /// 列出或导出内置模板（措辞、版式、指标目录、规则、字体角色）
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+}
+
+/// `shenbao watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// 只重新生成这份材料（1–4）
+    #[arg(long, value_name = "序号")]
+    pub material: Option<u8>,
+    /// 输出目录
+    #[arg(short = 'o', long = "out", default_value = "out", value_name = "目录")]
+    pub out: PathBuf,
+}
+
+/// `shenbao preview`.
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// 申报目录
+    #[arg(value_name = "申报目录")]
+    pub applicant: PathBuf,
+    /// 材料序号（1–4）
+    #[arg(long, value_name = "序号")]
+    pub material: u8,
+    /// 页码（从 1 起）
+    #[arg(long, default_value_t = 1, value_name = "页码")]
+    pub page: usize,
+    /// 分辨率（每英寸点数）
+    #[arg(long, default_value_t = 96.0, value_name = "DPI")]
+    pub dpi: f32,
+    /// 输出的 PNG 文件
+    #[arg(short = 'o', long = "out", value_name = "文件.png")]
+    pub out: PathBuf,
+    /// 用此目录中的同名文件替换内置模板
+    #[arg(long, value_name = "目录")]
+    pub templates: Option<PathBuf>,
+    /// 额外的字体目录（可多次使用）
+    #[arg(long = "font-path", value_name = "目录")]
+    pub font_paths: Vec<PathBuf>,
+}
+
+/// `shenbao templates …`.
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// 列出内置模板文件
+    List,
+    /// 把内置模板导出到目录，修改后用 --templates 目录 使用
+    Export {
+        /// 导出到的目录
+        #[arg(value_name = "目录")]
+        dir: PathBuf,
+    },
 }
 
 /// `shenbao init`.
@@ -150,6 +209,9 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Init(args) => init(&args),
         Command::Merge(args) => merge(&args),
+        Command::Watch(args) => watch(&args),
+        Command::Preview(args) => preview(&args),
+        Command::Templates(command) => templates(&command),
     }
 }
 
@@ -188,6 +250,7 @@ fn build(args: &BuildArgs) -> ExitCode {
         separator: args.separator,
         shard: args.shard,
         emit_typst: args.emit_typst.clone(),
+        only_material: None,
     };
     let _ =
         ctrlc::set_handler(|| batch::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
@@ -202,6 +265,79 @@ fn build(args: &BuildArgs) -> ExitCode {
         return ExitCode::from(130);
     }
     exit_code(&reports)
+}
+
+fn watch(args: &WatchArgs) -> ExitCode {
+    let dirs = match load::applicant_dirs(&args.common.applicants, std::path::Path::new("inputs")) {
+        Ok(dirs) => dirs,
+        Err(problem) => return fail(problem, Format::Human),
+    };
+    let [applicant] = dirs.as_slice() else {
+        return fail(
+            Diagnostic::error("watch 一次只监视一个申报目录")
+                .hint("请写出一个申报目录，例如 `shenbao watch inputs/洛阳市`"),
+            Format::Human,
+        );
+    };
+    let options = BuildOptions {
+        out: args.out.clone(),
+        only_material: args.material,
+        ..BuildOptions::default()
+    };
+    let _ =
+        ctrlc::set_handler(|| batch::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
+    run::watch::watch(&args.common.settings(1), applicant, &options);
+    ExitCode::SUCCESS
+}
+
+fn preview(args: &PreviewArgs) -> ExitCode {
+    let settings = Settings {
+        templates: args.templates.clone(),
+        font_paths: args.font_paths.clone(),
+        ..Settings::default()
+    };
+    let session = match Session::open(&settings) {
+        Ok(session) => session,
+        Err(problem) => return fail(problem, Format::Human),
+    };
+    let png = session
+        .preview(&args.applicant, args.material, args.page, args.dpi)
+        .and_then(|png| {
+            crate::assemble::write_atomically(&args.out, &png).map_err(Diagnostics::from)
+        });
+    match png {
+        Ok(()) => {
+            eprintln!("已生成 {}", display_path(&args.out));
+            ExitCode::SUCCESS
+        }
+        Err(problems) => {
+            eprint!("{}", problems.render());
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn templates(command: &TemplatesCommand) -> ExitCode {
+    match command {
+        TemplatesCommand::List => {
+            for name in TemplateStore::built_in_names() {
+                println!("{name}");
+            }
+            ExitCode::SUCCESS
+        }
+        TemplatesCommand::Export { dir } => match TemplateStore::export(dir) {
+            Ok(names) => {
+                eprintln!(
+                    "已导出 {} 个模板文件到 {}；修改后用 --templates {} 使用。",
+                    names.len(),
+                    display_path(dir),
+                    display_path(dir)
+                );
+                ExitCode::SUCCESS
+            }
+            Err(problem) => fail(problem, Format::Human),
+        },
+    }
 }
 
 fn merge(args: &MergeArgs) -> ExitCode {

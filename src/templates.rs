@@ -107,6 +107,24 @@ impl TemplateStore {
         names
     }
 
+    /// Writes every built-in template into `dir`, ready to edit and use with `--templates dir`.
+    /// Refuses when any of them already exists there, so nothing of the user's is overwritten.
+    pub fn export(dir: &Path) -> Result<Vec<String>, Diagnostic> {
+        let names = Self::built_in_names();
+        if let Some(existing) = names.iter().find(|n| dir.join(n).exists()) {
+            return Err(Diagnostic::error(
+                "目标目录中已有同名模板文件，为避免覆盖，未写入任何文件",
+            )
+            .at(Location::file(dir.join(existing)))
+            .hint("请换一个新目录，或先移走已有文件"));
+        }
+        for name in &names {
+            let file = BUILT_IN.get_file(name).expect("listed names exist");
+            crate::assemble::write_atomically(&dir.join(name), file.contents())?;
+        }
+        Ok(names)
+    }
+
     /// Names of every built-in template file, sorted.
     pub fn built_in_names() -> Vec<String> {
         let mut names = Vec::new();

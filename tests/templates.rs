@@ -183,3 +183,42 @@ fn a_skipped_heading_level_is_a_warning() {
         said(&output)
     );
 }
+
+#[test]
+fn templates_that_never_end_are_stopped_with_a_message() {
+    let cases = [
+        (
+            "letter.typ",
+            built_in("letter.typ").replace(
+                "#blank-lines(2)",
+                "#let i = 0\n#while i >= 0 { i += 1 }\n#blank-lines(2)",
+            ),
+            "loop seems to be infinite",
+        ),
+        (
+            "letter.typ",
+            built_in("letter.typ").replace(
+                "#blank-lines(2)",
+                "#let f(x) = f(x)\n#f(1)\n#blank-lines(2)",
+            ),
+            "maximum function call depth exceeded",
+        ),
+        (
+            "letter.tera",
+            "{% include \"letter.tera\" %}\n".to_string(),
+            "Circular include",
+        ),
+    ];
+    for (name, contents, expected) in cases {
+        let started = std::time::Instant::now();
+        let (ok, said, _dir) = build_with(&[(name, &contents)], &[]);
+        assert!(!ok, "{name}");
+        assert!(said.contains(expected), "{name}: {said}");
+        assert!(said.contains(&format!("我的模板/{name}")), "{said}");
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "{name} took {:?}",
+            started.elapsed()
+        );
+    }
+}

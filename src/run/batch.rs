@@ -38,6 +38,8 @@ pub struct BuildOptions {
     pub shard: Option<(usize, usize)>,
     /// Also write each document's Typst source and data here.
     pub emit_typst: Option<PathBuf>,
+    /// Render only this material (1–4), without print sets, Word files or manifest (for `watch`).
+    pub only_material: Option<u8>,
 }
 
 /// The applicants of shard `k` of `n` (1-based): every n-th folder of the sorted list.
@@ -160,6 +162,11 @@ impl Session {
             .flat_map(|slot| {
                 (0..self.composer.notice().materials.len())
                     .map(move |document| Job { slot, document })
+            })
+            .filter(|job| {
+                options
+                    .only_material
+                    .is_none_or(|m| usize::from(m) == job.document + 1)
             })
             .filter(|job| {
                 matches!(
@@ -377,6 +384,10 @@ impl Session {
     /// Print sets, Word files and the manifest, once every document of the applicant is done.
     fn assemble(&self, slot: &Slot, dossier: &Dossier, options: &BuildOptions) {
         let mut report = lock(&slot.report);
+        if options.only_material.is_some() {
+            *lock(&slot.state) = State::Done;
+            return;
+        }
         if !report.diagnostics.has_errors() {
             let notice = self.composer.notice();
             match self.timings.time(Stage::Word, || {
@@ -432,7 +443,7 @@ fn pdf_name(document: &Document) -> String {
 }
 
 /// The Typst template that lays out a material.
-fn template_of(material: u8) -> &'static str {
+pub(super) fn template_of(material: u8) -> &'static str {
     match material {
         1 => "letter.typ",
         2 => "report.typ",

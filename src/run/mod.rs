@@ -5,7 +5,9 @@
 
 pub mod batch;
 mod emit;
+mod preview;
 pub mod timings;
+pub mod watch;
 
 use timings::Stage;
 
@@ -159,6 +161,14 @@ impl Session {
                 Err(diagnostics)
             }
         }
+    }
+
+    /// The values the wording templates receive for the applicant in `dir` (for the guide).
+    pub fn wording_values(&self, dir: &Path) -> Result<serde_json::Value, Diagnostics> {
+        let (loaded, diagnostics) = self.check_one(dir);
+        let (applicant, _) = loaded.ok_or(diagnostics)?;
+        let data = self.composer.wording_data(&applicant)?;
+        serde_json::to_value(&data).map_err(|e| Diagnostics::from(Diagnostic::error(e.to_string())))
     }
 
     /// Checks every folder; nothing is written.

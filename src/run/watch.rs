@@ -1,0 +1,80 @@
+//! `shenbao watch`: re-render an applicant whenever a template, its data or a font changes. The
+//! folders are polled (no platform watcher to go wrong over network drives or editors that save
+//! by renaming); a change re-opens the session, so edited templates and fonts take effect, and
+//! only the documents whose inputs changed are rendered again. Errors are shown and the watch
+//! goes on; it recovers as soon as the file is fixed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use super::batch::{BuildOptions, INTERRUPTED};
+use super::{Session, Settings};
+use crate::diagnostics::{Diagnostics, display_path};
+
+/// How often the folders are looked at.
+const POLL: Duration = Duration::from_millis(40);
+
+/// What a folder looked like: every file's modification time and size.
+type Snapshot = BTreeMap<PathBuf, (SystemTime, u64)>;
+
+/// Watches until Ctrl-C, rebuilding `applicant` into `options.out` after every change.
+pub fn watch(settings: &Settings, applicant: &Path, options: &BuildOptions) {
+    let mut folders = vec![applicant.to_path_buf()];
+    folders.extend(settings.templates.clone());
+    folders.extend(settings.font_paths.iter().cloned());
+    let mut seen = snapshot(&folders);
+    rebuild(settings, applicant, options);
+    eprintln!(
+        "正在监视 {}（Ctrl-C 结束）……",
+        folders
+            .iter()
+            .map(|f| display_path(f))
+            .collect::<Vec<_>>()
+            .join("、")
+    );
+    while !INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+        std::thread::sleep(POLL);
+        let now = snapshot(&folders);
+        if now != seen {
+            seen = now;
+            rebuild(settings, applicant, options);
+        }
+    }
+}
+
+fn rebuild(settings: &Settings, applicant: &Path, options: &BuildOptions) {
+    let started = Instant::now();
+    let reports = match Session::open(settings) {
+        Ok(session) => session.build(&[applicant.to_path_buf()], options),
+        Err(problem) => {
+            eprint!("{}", Diagnostics::from(problem).render());
+            return;
+        }
+    };
+    for report in &reports {
+        eprint!("{}", report.diagnostics.render());
+        if report.ok() {
+            eprintln!("已更新（{} ms）", started.elapsed().as_millis());
+        }
+    }
+}
+
+fn snapshot(folders: &[PathBuf]) -> Snapshot {
+    let mut files = Snapshot::new();
+    let mut pending: Vec<PathBuf> = folders.to_vec();
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let Ok(metadata) = entry.metadata() else {
+                continue;
+            };
+            if metadata.is_dir() {
+                pending.push(path);
+            } else if let Ok(modified) = metadata.modified() {
+                files.insert(path, (modified, metadata.len()));
+            }
+        }
+    }
+    files
+}

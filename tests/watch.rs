@@ -1,0 +1,82 @@
+//! `shenbao watch`: a change re-renders the document; a half-written data file is reported and
+//! the watch goes on, recovering when the file is fixed.
+
+mod common;
+
+use std::io::Read as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use common::*;
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// Waits until `path` has a modification time other than `before`.
+fn wait_for_change(path: &Path, before: Option<SystemTime>) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        if modified(path).is_some() && modified(path) != before {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+#[test]
+fn watch_rerenders_on_change_and_survives_a_half_written_file() {
+    let (dir, applicant) = example("洛阳市");
+    let out = dir.path().join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+        .args([
+            "watch",
+            applicant.to_str().unwrap(),
+            "--material",
+            "1",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .current_dir(dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pdf = out.join("洛阳市/材料1-申报函.pdf");
+    assert!(wait_for_change(&pdf, None), "the first render");
+    let yaml = applicant.join("applicant.yaml");
+    let original = std::fs::read_to_string(&yaml).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    let before = modified(&pdf);
+    std::fs::write(
+        &yaml,
+        original.replace("洛政函〔2023〕45号", "洛政函〔2023〕46号"),
+    )
+    .unwrap();
+    assert!(
+        wait_for_change(&pdf, before),
+        "re-rendered after the change"
+    );
+    assert!(pdf_text(&pdf).contains("46"));
+    let before = modified(&pdf);
+    std::fs::write(&yaml, "name: 洛阳市\nlevel: [市\n").unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(modified(&pdf), before, "a broken file renders nothing");
+    std::fs::write(&yaml, &original).unwrap();
+    assert!(wait_for_change(&pdf, before), "recovered after the fix");
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut said = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut said)
+        .unwrap();
+    child.wait().unwrap();
+    assert!(said.contains("YAML 语法错误"), "{said}");
+    assert!(said.matches("已更新").count() >= 3, "{said}");
+}
