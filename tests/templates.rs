@@ -222,3 +222,86 @@ fn templates_that_never_end_are_stopped_with_a_message() {
         );
     }
 }
+
+/// The maintainer's path of the guide: export, change the letter's wording and the title size,
+/// see it under `watch`.
+#[test]
+fn export_edit_and_watch_as_a_maintainer() {
+    let (dir, applicant) = example("洛阳市");
+    let templates = dir.path().join("my-templates");
+    let output = shenbao(
+        dir.path(),
+        &["templates", "export", templates.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", said(&output));
+    assert!(
+        templates.join("gbt9704.typ").is_file() && templates.join("catalogue/city.yaml").is_file()
+    );
+    let again = shenbao(
+        dir.path(),
+        &["templates", "export", templates.to_str().unwrap()],
+    );
+    assert_eq!(again.status.code(), Some(2), "export never overwrites");
+    let out = dir.path().join("out");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shenbao"))
+        .args([
+            "watch",
+            applicant.to_str().unwrap(),
+            "--material",
+            "1",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .args(["--templates", templates.to_str().unwrap()])
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pdf = out.join("洛阳市/材料1-申报函.pdf");
+    let modified = || std::fs::metadata(&pdf).and_then(|m| m.modified()).ok();
+    let wait_change = |before: Option<std::time::SystemTime>| {
+        let started = std::time::Instant::now();
+        while started.elapsed().as_secs() < 20 {
+            if modified().is_some() && modified() != before {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("no re-render");
+    };
+    wait_change(None);
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let before = modified();
+    let library = templates.join("gbt9704.typ");
+    let text = std::fs::read_to_string(&library).unwrap();
+    std::fs::write(
+        &library,
+        text.replace("#let title-size = 22pt", "#let title-size = 20pt"),
+    )
+    .unwrap();
+    let wording = templates.join("letter.tera");
+    let text = std::fs::read_to_string(&wording).unwrap();
+    std::fs::write(
+        &wording,
+        text.replace("恳请予以审核推荐。", "恳请审核推荐为盼。"),
+    )
+    .unwrap();
+    wait_change(before);
+    let changed = || {
+        let title = read_pdf(&pdf)[0]
+            .runs
+            .iter()
+            .any(|r| (r.size - 20.0).abs() < 0.5 && r.font.contains("NotoSerifCJK"));
+        title && squeeze(&pdf_text(&pdf)).contains("恳请审核推荐为盼。")
+    };
+    let started = std::time::Instant::now();
+    while !changed() && started.elapsed().as_secs() < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    assert!(changed(), "the title is 20 pt and the wording changed");
+}
