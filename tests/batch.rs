@@ -59,7 +59,7 @@ fn print_sets_start_every_document_on_an_odd_page() {
         .map(|m| {
             let name = files_under(&target)
                 .into_iter()
-                .find(|f| f.starts_with(&format!("材料{m}-")))
+                .find(|f| f.starts_with(&format!("材料{m}-")) && f.ends_with(".pdf"))
                 .unwrap();
             pages_of(&target.join(name))
         })
@@ -138,15 +138,23 @@ fn manifests_list_every_output_with_its_hash() {
         let target = out.join(entry["folder"].as_str().unwrap());
         let json = manifest(&out.join(entry["manifest"].as_str().unwrap()));
         let outputs = json["outputs"].as_array().unwrap();
-        assert_eq!(outputs.len(), 6, "four PDFs and two print sets");
+        assert_eq!(
+            outputs.len(),
+            11,
+            "four PDFs, two print sets, three Word files, the zip and the e-mail draft"
+        );
         for output in outputs {
             let bytes = std::fs::read(target.join(output["path"].as_str().unwrap())).unwrap();
             assert_eq!(
                 output["sha256"].as_str().unwrap(),
                 shenbao::assemble::sha256(&bytes)
             );
-            assert!(output["pages"].as_u64().unwrap() > 0);
-            assert!(["pdf", "print-set"].contains(&output["kind"].as_str().unwrap()));
+            let paged = ["pdf", "print-set"].contains(&output["kind"].as_str().unwrap());
+            assert_eq!(output["pages"].as_u64().is_some_and(|p| p > 0), paged);
+            assert!(
+                ["pdf", "print-set", "docx", "bundle", "email"]
+                    .contains(&output["kind"].as_str().unwrap())
+            );
         }
     }
 }
