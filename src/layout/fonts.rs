@@ -137,21 +137,35 @@ impl FontLibrary {
                 }
             }
         }
-        Coverage { infos }
+        Coverage {
+            infos,
+            known: Default::default(),
+        }
     }
 }
 
-/// Which characters the role fonts can show.
+/// Which characters the role fonts can show. A font's coverage is a list of ranges searched from
+/// the start, so answers are remembered: a dossier uses a few thousand distinct characters.
 pub struct Coverage {
     infos: Vec<FontInfo>,
+    known: std::sync::RwLock<std::collections::HashMap<char, bool>>,
 }
 
 impl Coverage {
     /// True when some role font has a glyph for `c` (spaces and controls always pass).
     pub fn covers(&self, c: char) -> bool {
-        c.is_whitespace()
-            || c.is_control()
-            || self.infos.iter().any(|i| i.coverage.contains(c as u32))
+        if c.is_whitespace() || c.is_control() {
+            return true;
+        }
+        if let Some(&known) = self.known.read().unwrap_or_else(|e| e.into_inner()).get(&c) {
+            return known;
+        }
+        let covered = self.infos.iter().any(|i| i.coverage.contains(c as u32));
+        self.known
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(c, covered);
+        covered
     }
 
     /// The characters of `text` that no role font can show.
