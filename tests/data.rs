@@ -404,15 +404,7 @@ fn values_may_be_given_inline() {
     .unwrap();
     std::fs::remove_file(applicant.join("测评表.xlsx")).unwrap();
     let out = dir.path().join("out");
-    let output = shenbao(
-        dir.path(),
-        &[
-            "build",
-            applicant.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ],
-    );
+    let output = build_into(dir.path(), &applicant, &out, &[]);
     assert!(output.status.success(), "{}", said(&output));
     let text = squeeze(&pdf_text(&out.join("西峡县/材料4-客观工作成效测评表.pdf")));
     assert!(text.contains("第17项已完成") && text.contains("第25项已完成"));

@@ -17,15 +17,7 @@ fn build_broken(edit: impl Fn(&str) -> String) -> String {
     assert_ne!(before, edited, "the edit changed nothing");
     std::fs::write(&yaml, &edited).unwrap();
     let out = dir.path().join("out");
-    let output = shenbao(
-        dir.path(),
-        &[
-            "build",
-            applicant.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ],
-    );
+    let output = build_into(dir.path(), &applicant, &out, &[]);
     assert_eq!(
         output.status.code(),
         Some(1),
@@ -244,15 +236,7 @@ fn applicant_text_is_never_code() {
         .replace("  # body:", &format!("  body:\n{body}  # was body:"));
     std::fs::write(&yaml, text).unwrap();
     let out = dir.path().join("out");
-    let output = shenbao(
-        dir.path(),
-        &[
-            "build",
-            applicant.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ],
-    );
+    let output = build_into(dir.path(), &applicant, &out, &[]);
     assert!(output.status.success(), "{}", said(&output));
     let pdf = out.join("洛阳市").join("材料1-申报函.pdf");
     let text = squeeze(&pdf_text(&pdf));

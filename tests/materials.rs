@@ -14,15 +14,7 @@ fn build_example(name: &str, edit: impl FnOnce(&Path)) -> (tempfile::TempDir, Pa
     let (dir, applicant) = example(name);
     edit(&applicant);
     let out = dir.path().join("out");
-    let output = shenbao(
-        dir.path(),
-        &[
-            "build",
-            applicant.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ],
-    );
+    let output = build_into(dir.path(), &applicant, &out, &[]);
     assert!(output.status.success(), "{}", said(&output));
     let target = out.join(name);
     (dir, target)

@@ -54,15 +54,7 @@ fn xml_text(xml: &str) -> String {
 fn build(name: &str) -> (tempfile::TempDir, PathBuf, Dossier) {
     let (dir, applicant) = example(name);
     let out = dir.path().join("out");
-    let output = shenbao(
-        dir.path(),
-        &[
-            "build",
-            applicant.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ],
-    );
+    let output = build_into(dir.path(), &applicant, &out, &[]);
     assert!(output.status.success(), "{}", said(&output));
     let session = Session::open(&Settings::default()).unwrap();
     let dossier = session.dossier(&applicant).unwrap();
@@ -201,15 +193,7 @@ fn control_characters_are_removed_with_a_warning() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    let output = shenbao(
-        dir.path(),
-        &[
-            "build",
-            applicant.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ],
-    );
+    let output = build_into(dir.path(), &applicant, &out, &[]);
     assert!(output.status.success(), "{}", said(&output));
     assert!(said(&output).contains("控制字符"), "{}", said(&output));
     let xml = unzip(

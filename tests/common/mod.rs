@@ -20,6 +20,18 @@ pub fn shenbao(cwd: &Path, args: &[&str]) -> Output {
         .expect("shenbao runs")
 }
 
+/// Runs `shenbao build APPLICANT -o OUT EXTRA…` in `cwd`.
+pub fn build_into(cwd: &Path, applicant: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "build",
+        applicant.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    shenbao(cwd, &args)
+}
+
 /// stderr and stdout as text, for assertion messages.
 pub fn said(output: &Output) -> String {
     format!(
