@@ -258,20 +258,9 @@ fn export_edit_and_watch_as_a_maintainer() {
         .spawn()
         .unwrap();
     let pdf = out.join("洛阳市/材料1-申报函.pdf");
-    let modified = || std::fs::metadata(&pdf).and_then(|m| m.modified()).ok();
-    let wait_change = |before: Option<std::time::SystemTime>| {
-        let started = std::time::Instant::now();
-        while started.elapsed().as_secs() < 20 {
-            if modified().is_some() && modified() != before {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        panic!("no re-render");
-    };
-    wait_change(None);
+    assert!(wait_for_change(&pdf, None), "the first render");
     std::thread::sleep(std::time::Duration::from_millis(50));
-    let before = modified();
+    let before = modified(&pdf);
     let library = templates.join("gbt9704.typ");
     let text = std::fs::read_to_string(&library).unwrap();
     std::fs::write(
@@ -286,7 +275,7 @@ fn export_edit_and_watch_as_a_maintainer() {
         text.replace("恳请予以审核推荐。", "恳请审核推荐为盼。"),
     )
     .unwrap();
-    wait_change(before);
+    assert!(wait_for_change(&pdf, before), "re-rendered after the edit");
     let changed = || {
         let title = read_pdf(&pdf)[0]
             .runs

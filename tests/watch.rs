@@ -4,27 +4,10 @@
 mod common;
 
 use std::io::Read as _;
-use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
 use common::*;
-
-fn modified(path: &Path) -> Option<SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
-}
-
-/// Waits until `path` has a modification time other than `before`.
-fn wait_for_change(path: &Path, before: Option<SystemTime>) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(20) {
-        if modified(path).is_some() && modified(path) != before {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
-}
 
 #[test]
 fn watch_rerenders_on_change_and_survives_a_half_written_file() {

@@ -130,6 +130,22 @@ impl Composer {
 
     /// The name of material `number` (such as 示范工作方案), from the notice's wording.
     pub fn material_name(&self, data: &WordingData, number: u8) -> Result<String, Diagnostic> {
+        self.material_wording(data, number, "名称", |m| &m.name)
+    }
+
+    /// The title of material `number` for this applicant, from the notice's wording.
+    pub fn material_title(&self, data: &WordingData, number: u8) -> Result<String, Diagnostic> {
+        self.material_wording(data, number, "标题", |m| &m.title)
+    }
+
+    /// Renders one wording field of material `number` in `notice.yaml` with the applicant's data.
+    fn material_wording(
+        &self,
+        data: &WordingData,
+        number: u8,
+        what: &str,
+        field: impl Fn(&crate::load::notice::MaterialInfo) -> &String,
+    ) -> Result<String, Diagnostic> {
         let material = self
             .notice
             .material(number)
@@ -137,8 +153,8 @@ impl Composer {
         let context =
             Context::from_serialize(data).map_err(|e| Diagnostic::error(e.to_string()))?;
         self.wording.render_inline(
-            &format!("templates/notice.yaml（材料{number}名称）"),
-            &material.name,
+            &format!("templates/notice.yaml（材料{number}{what}）"),
+            field(material),
             &context,
         )
     }
@@ -158,20 +174,5 @@ impl Composer {
             author: applicant.government.value.clone(),
             date: applicant.date.value.iso(),
         }
-    }
-
-    /// The title of material `number` for this applicant, from the notice's wording.
-    pub fn material_title(&self, data: &WordingData, number: u8) -> Result<String, Diagnostic> {
-        let material = self
-            .notice
-            .material(number)
-            .ok_or_else(|| Diagnostic::error(format!("notice.yaml 中缺少材料 {number}")))?;
-        let context =
-            Context::from_serialize(data).map_err(|e| Diagnostic::error(e.to_string()))?;
-        self.wording.render_inline(
-            &format!("templates/notice.yaml（材料{number}标题）"),
-            &material.title,
-            &context,
-        )
     }
 }

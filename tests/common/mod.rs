@@ -244,3 +244,20 @@ pub fn body_text(path: &Path) -> String {
 pub fn squeeze(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
+
+/// When `path` was last modified, if it exists.
+pub fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// Waits (up to 20 s) until `path` has a modification time other than `before`.
+pub fn wait_for_change(path: &Path, before: Option<std::time::SystemTime>) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(20) {
+        if modified(path).is_some() && modified(path) != before {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    false
+}
