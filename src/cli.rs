@@ -32,6 +32,8 @@ pub enum Command {
     Init(InitArgs),
     /// 合并各分片（--shard）的索引为 out/manifest.json
     Merge(MergeArgs),
+    /// 省级推荐：检查全部申报单位和推荐规则，生成推荐函、汇总表、推荐单位的材料和目录
+    Package(PackageArgs),
     /// 监视模板、申报数据和字体，有改动即重新生成（模板维护用）
     Watch(WatchArgs),
     /// 把某份材料的一页排成 PNG 图片，便于快速查看
@@ -97,11 +99,18 @@ pub enum TemplatesCommand {
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// 要新建的申报目录
-    #[arg(value_name = "目录")]
-    pub dir: PathBuf,
+    #[arg(
+        value_name = "目录",
+        required_unless_present = "roster",
+        requires = "category"
+    )]
+    pub dir: Option<PathBuf>,
     /// 申报类别：示范城市、试点城市或试点县
     #[arg(long, value_name = "类别")]
-    pub category: String,
+    pub category: Option<String>,
+    /// 生成空白的申报单位名册（含表头和类别、级别、城市的下拉列表）
+    #[arg(long, value_name = "文件.xlsx")]
+    pub roster: Option<PathBuf>,
     /// 用此目录中的同名文件替换内置模板
     #[arg(long, value_name = "目录")]
     pub templates: Option<PathBuf>,
@@ -122,6 +131,9 @@ pub struct CommonArgs {
     /// 把字体角色指向其他字体，如 title=方正小标宋简体（可多次使用）
     #[arg(long = "font-role", value_name = "角色=字体族")]
     pub font_roles: Vec<String>,
+    /// 申报单位名册（.xlsx/.xls/.ods，一行一个单位）：applicant.yaml 未写的名称、类别、文号等从中读取
+    #[arg(long, value_name = "文件")]
+    pub roster: Option<PathBuf>,
     /// 问题的输出格式
     #[arg(long, value_enum, default_value = "human", value_name = "格式")]
     pub format: Format,
@@ -153,6 +165,29 @@ pub struct BuildArgs {
     /// 结束时列出各阶段耗时
     #[arg(long)]
     pub timings: bool,
+}
+
+/// `shenbao package`.
+#[derive(Debug, Args)]
+pub struct PackageArgs {
+    /// 省级推荐目录（含 province.yaml）
+    #[arg(value_name = "省级目录")]
+    pub province: PathBuf,
+    /// 申报目录（缺省为 province.yaml 中 applicants 所列）；名册缺省为 province.yaml 中的 roster
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// 输出目录（缺省为 out/省级目录名）
+    #[arg(short = 'o', long = "out", value_name = "目录")]
+    pub out: Option<PathBuf>,
+    /// 并行排版的线程数（0 表示按 CPU 核数）
+    #[arg(short = 'j', long, default_value_t = 0, value_name = "数量")]
+    pub jobs: usize,
+    /// 全部重新生成（缺省只重新生成输入、模板或字体有变化的文件）
+    #[arg(long)]
+    pub force: bool,
+    /// 印制合订本中，各份之间插入一张空白隔页
+    #[arg(long)]
+    pub separator: bool,
 }
 
 /// `shenbao merge`.
@@ -197,6 +232,7 @@ impl CommonArgs {
             font_paths: self.font_paths.clone(),
             font_roles: self.font_roles.clone(),
             jobs,
+            roster: self.roster.clone(),
         }
     }
 }
@@ -209,13 +245,14 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Init(args) => init(&args),
         Command::Merge(args) => merge(&args),
+        Command::Package(args) => package(&args),
         Command::Watch(args) => watch(&args),
         Command::Preview(args) => preview(&args),
         Command::Templates(command) => templates(&command),
     }
 }
 
-fn open(common: &CommonArgs, jobs: usize) -> Result<(Session, Vec<PathBuf>), Diagnostic> {
+fn open(common: &CommonArgs, jobs: usize) -> Result<(Session, Vec<PathBuf>), Diagnostics> {
     let dirs = load::applicant_dirs(&common.applicants, std::path::Path::new("inputs"))?;
     let session = Session::open(&common.settings(jobs))?;
     Ok((session, dirs))
@@ -360,25 +397,126 @@ fn merge(args: &MergeArgs) -> ExitCode {
 }
 
 fn init(args: &InitArgs) -> ExitCode {
-    let written = TemplateStore::new(args.templates.clone())
-        .and_then(|store| crate::init::init(&args.dir, &args.category, &store));
+    let written = TemplateStore::new(args.templates.clone()).and_then(|store| {
+        let mut files = Vec::new();
+        if let Some(roster) = &args.roster {
+            files.push(crate::init::roster(roster, &store)?);
+        }
+        if let (Some(dir), Some(category)) = (&args.dir, &args.category) {
+            files.extend(crate::init::init(dir, category, &store)?);
+        }
+        Ok(files)
+    });
     match written {
         Ok(files) => {
             for file in files {
                 eprintln!("已生成 {}", display_path(&file));
             }
-            eprintln!(
-                "请填写以上文件，然后运行 `shenbao check {}` 检查。",
-                display_path(&args.dir)
-            );
+            if let Some(dir) = &args.dir {
+                eprintln!(
+                    "请填写以上文件，然后运行 `shenbao check {}` 检查。",
+                    display_path(dir)
+                );
+            }
+            if let Some(roster) = &args.roster {
+                eprintln!(
+                    "名册一行一个申报单位；用 `shenbao check --roster {}` 检查。",
+                    display_path(roster)
+                );
+            }
             ExitCode::SUCCESS
         }
         Err(problem) => fail(problem, Format::Human),
     }
 }
 
-fn fail(problem: Diagnostic, format: Format) -> ExitCode {
-    let all = Diagnostics::from(problem);
+fn package(args: &PackageArgs) -> ExitCode {
+    let format = args.common.format;
+    let province = match load::province::read(&args.province) {
+        Ok(province) => province,
+        Err(problems) => return fail(problems, format),
+    };
+    let dirs = if args.common.applicants.is_empty() {
+        load::province::applicant_dirs(&province)
+    } else {
+        Ok(args.common.applicants.clone())
+    };
+    let mut settings = args.common.settings(args.jobs);
+    if settings.roster.is_none() {
+        settings.roster = province.roster.as_ref().map(|r| r.value.clone());
+    }
+    let opened = dirs.and_then(|dirs| Ok((Session::open(&settings)?, dirs)));
+    let (session, dirs) = match opened {
+        Ok(opened) => opened,
+        Err(problems) => return fail(problems, format),
+    };
+    let options = BuildOptions {
+        out: args
+            .out
+            .clone()
+            .unwrap_or_else(|| run::output_dir(std::path::Path::new("out"), &args.province)),
+        force: args.force,
+        separator: args.separator,
+        ..BuildOptions::default()
+    };
+    let _ =
+        ctrlc::set_handler(|| batch::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
+    let report = session.package(&province, &dirs, &options);
+    if format == Format::Json {
+        let json = serde_json::json!({
+            "applicants": report.applicants.iter().map(report_json).collect::<Vec<_>>(),
+            "rules": report.rules,
+            "manifest": report.manifest,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        );
+    } else {
+        print_reports(&report.applicants, format, "检查");
+        eprint!("{}", report.rules.render());
+        print_package(&report, &options.out);
+    }
+    if report.manifest.is_some() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn print_package(report: &run::package::PackageReport, out: &std::path::Path) {
+    match &report.manifest {
+        Some(manifest) => {
+            let included = manifest
+                .applicants
+                .iter()
+                .filter(|a| a.included.is_some())
+                .count();
+            let left_out = manifest
+                .applicants
+                .iter()
+                .filter(|a| a.included.is_none() && !a.errors.is_empty())
+                .count();
+            eprintln!(
+                "推荐材料已生成：{}（{} 个文件，推荐 {included} 个单位{}）",
+                display_path(out),
+                manifest.files.len() + 1,
+                if left_out > 0 {
+                    format!("；{left_out} 个未通过检查的单位未推荐，已略去")
+                } else {
+                    String::new()
+                }
+            );
+        }
+        None => eprintln!(
+            "推荐材料未生成：请先修正上面的 {} 个错误。",
+            report.rules.error_count()
+        ),
+    }
+}
+
+fn fail(problems: impl Into<Diagnostics>, format: Format) -> ExitCode {
+    let all = problems.into();
     match format {
         Format::Human => eprint!("{}", all.render()),
         Format::Json => println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default()),
@@ -394,19 +532,18 @@ fn exit_code(reports: &[ApplicantReport]) -> ExitCode {
     }
 }
 
+fn report_json(report: &ApplicantReport) -> serde_json::Value {
+    serde_json::json!({
+        "applicant": display_path(&report.dir),
+        "ok": report.ok(),
+        "diagnostics": report.diagnostics,
+        "outputs": report.outputs,
+    })
+}
+
 fn print_reports(reports: &[ApplicantReport], format: Format, verb: &str) {
     if format == Format::Json {
-        let json: Vec<_> = reports
-            .iter()
-            .map(|r| {
-                serde_json::json!({
-                    "applicant": display_path(&r.dir),
-                    "ok": r.ok(),
-                    "diagnostics": r.diagnostics,
-                    "outputs": r.outputs,
-                })
-            })
-            .collect();
+        let json: Vec<_> = reports.iter().map(report_json).collect();
         println!(
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_default()

@@ -1,10 +1,14 @@
 //! `shenbao init`: a new applicant folder to fill in, with a commented `applicant.yaml`, the two
 //! Markdown texts with the sections the notice asks for, an `evidence/` folder, and the blank
-//! assessment workbook in the official layout. Existing files are never overwritten.
+//! assessment workbook in the official layout; or, with `--roster`, a blank roster workbook.
+//! Existing files are never overwritten.
 
 use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    DataValidation, DataValidationRule, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
+    Worksheet, XlsxError,
+};
 use tera::Context;
 
 use crate::assemble::write_atomically;
@@ -12,6 +16,7 @@ use crate::compose::wording::Wording;
 use crate::diagnostics::{Diagnostic, Location};
 use crate::load::catalogue::Catalogue;
 use crate::load::notice::Notice;
+use crate::load::roster::RosterSpec;
 use crate::templates::TemplateStore;
 
 /// The files `init` writes, by name in the new folder and template source.
@@ -178,4 +183,67 @@ fn column_width(name: &str, catalogue: &Catalogue) -> f64 {
         "佐证材料" => 12.0,
         _ => 24.0,
     }
+}
+
+/// Rows of a new roster that carry the data validation lists.
+const ROSTER_ROWS: u32 = 500;
+
+/// Writes a blank roster to `path`: the headers of `templates/roster.yaml`, drop-down lists for
+/// the columns whose values come from the notice, date cells for dates, and text cells for the
+/// rest (so phone numbers keep their leading 0). An existing file is never overwritten.
+pub fn roster(path: &Path, store: &TemplateStore) -> Result<PathBuf, Diagnostic> {
+    if path.exists() {
+        return Err(Diagnostic::error("名册文件已存在，为避免覆盖，未写入")
+            .at(Location::file(path))
+            .hint("请换一个文件名，或先移走已有文件"));
+    }
+    let notice = Notice::load(store)?;
+    let spec = RosterSpec::load(store)?;
+    let bytes = blank_roster(&spec, &notice)
+        .map_err(|e| Diagnostic::error(format!("无法生成名册工作簿（{e}）")))?;
+    write_atomically(path, &bytes)?;
+    Ok(path.to_path_buf())
+}
+
+fn blank_roster(spec: &RosterSpec, notice: &Notice) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(&spec.sheet)?;
+    let header = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center);
+    let text = Format::new().set_num_format("@");
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (index, column) in spec.columns.iter().enumerate() {
+        let col = index as u16;
+        sheet.write_with_format(0, col, &column.header, &header)?;
+        sheet.set_column_width(col, if column.date { 12 } else { 16 })?;
+        let validation = if let Some(choices) = column.choices {
+            sheet.set_column_format(col, &text)?;
+            Some(
+                DataValidation::new()
+                    .allow_list_strings(&choices.values(notice))?
+                    .set_error_title("不在可选范围内")?
+                    .set_error_message(format!("{}只能从下拉列表中选择", column.header))?,
+            )
+        } else if column.date {
+            sheet.set_column_format(col, &date)?;
+            let earliest = ExcelDateTime::from_ymd(2000, 1, 1)?;
+            Some(
+                DataValidation::new()
+                    .allow_date(DataValidationRule::GreaterThan(earliest))
+                    .set_error_title("不是日期")?
+                    .set_error_message(format!("{}请输入日期，如 2023-8-10", column.header))?,
+            )
+        } else {
+            sheet.set_column_format(col, &text)?;
+            None
+        };
+        if let Some(validation) = validation {
+            sheet.add_data_validation(1, col, ROSTER_ROWS, col, &validation)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 1)?;
+    workbook.save_to_buffer()
 }

@@ -95,7 +95,7 @@ fn the_examples_pass_check() {
     assert_eq!(output.status.code(), Some(0), "{}", said(&output));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let reports = json.as_array().unwrap();
-    assert_eq!(reports.len(), 3);
+    assert_eq!(reports.len(), 6);
     assert!(reports.iter().all(|r| r["ok"] == true));
     let county = reports
         .iter()

@@ -171,3 +171,34 @@ fn a_full_page_holds_22_lines_of_28_characters() {
     let odd = pages[2].find("— 3 —").expect("page number on page 3");
     assert!(odd.left > A4.0 / 2.0, "odd page numbers sit on the right");
 }
+
+/// GB/T 9704 7.3.5.1: with a seal, the date ends four characters from the right edge of the text
+/// block and the signature is centred over the date.
+#[test]
+fn the_sealed_signature_sits_right_with_the_name_centred_over_the_date() {
+    let (dir, applicant) = example("洛阳市");
+    let out = dir.path().join("out");
+    build(&applicant, &out);
+    let pages = letter_of(&out, "洛阳市");
+    let last = pages.last().unwrap();
+    let date = last
+        .find("2023年8月10日")
+        .expect("the date on the last page");
+    let name = last
+        .find("洛阳市人民政府")
+        .expect("the signature on the last page");
+    let char_width = 156.0 / 28.0;
+    let date_end = (date.left + date.width) / PT_PER_MM;
+    assert!(
+        (date_end - (BLOCK.2 - 4.0 * char_width)).abs() < 2.0,
+        "the date ends at {date_end:.1} mm"
+    );
+    let centre = |run: &Run| (run.left + run.width / 2.0) / PT_PER_MM;
+    assert!(
+        (centre(name) - centre(date)).abs() < 2.0,
+        "signature centre {:.1} mm, date centre {:.1} mm",
+        centre(name),
+        centre(date)
+    );
+    assert!(name.top < date.top, "the signature stands above the date");
+}

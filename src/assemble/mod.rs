@@ -3,6 +3,7 @@
 
 pub mod email;
 pub mod print_set;
+pub mod summary;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;

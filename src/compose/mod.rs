@@ -7,6 +7,7 @@ pub mod body;
 pub mod letter;
 pub mod materials;
 pub mod model;
+pub mod recommendation;
 pub mod title;
 pub mod wording;
 
@@ -64,6 +65,7 @@ impl Composer {
         let mut wording = Wording::new(store);
         wording.load("letter.tera")?;
         wording.load("email.tera")?;
+        wording.load("recommendation.tera")?;
         let mut catalogues = BTreeMap::new();
         for category in notice.categories.values() {
             if !catalogues.contains_key(&category.catalogue) {

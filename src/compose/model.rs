@@ -61,11 +61,27 @@ pub struct Document {
     pub number_first_page: bool,
     /// Evidence files appended after the body, with their index.
     pub evidence: Vec<EvidenceFile>,
+    /// Attachments printed after the letter in the same file (a letter's list, for example).
+    pub annexes: Vec<Annex>,
     /// The real files behind `evidence`, in the order of their virtual paths.
     #[serde(skip)]
     pub sources: Vec<std::path::PathBuf>,
     /// PDF metadata.
     pub meta: Meta,
+    /// The Typst layout that sets it.
+    #[serde(skip)]
+    pub template: &'static str,
+}
+
+/// An attachment set after a letter, on a new page: its label, title and body.
+#[derive(Debug, Clone, Serialize)]
+pub struct Annex {
+    /// Such as `附件`.
+    pub label: String,
+    /// Its title.
+    pub title: String,
+    /// Its body.
+    pub blocks: Vec<Block>,
 }
 
 /// The red head of a letter (信函格式).
@@ -195,6 +211,16 @@ impl Table {
     }
 }
 
+/// The Typst layout of a material.
+fn template_of(material: u8) -> &'static str {
+    match material {
+        1 => "letter.typ",
+        2 => "report.typ",
+        3 => "plan.typ",
+        _ => "assessment.typ",
+    }
+}
+
 /// One evidence file, appended after the body and listed in the evidence index.
 #[derive(Debug, Clone, Serialize)]
 pub struct EvidenceFile {
@@ -238,9 +264,16 @@ impl Document {
             notes: Vec::new(),
             number_first_page: true,
             evidence: Vec::new(),
+            annexes: Vec::new(),
             sources: Vec::new(),
             meta,
+            template: template_of(material),
         }
+    }
+
+    /// The same document set by another layout.
+    pub fn laid_out_by(self, template: &'static str) -> Self {
+        Self { template, ..self }
     }
 
     /// Every text of the document, in reading order (for checks and tests).
@@ -250,22 +283,33 @@ impl Document {
             texts.extend([head.issuer.as_str(), head.number.as_str()]);
         }
         texts.extend(self.addressee.as_deref());
-        for block in &self.blocks {
-            match block {
-                Block::Heading { text, .. } | Block::Paragraph { text } => texts.push(text),
-                Block::List { items, .. } => texts.extend(items.iter().map(String::as_str)),
-                Block::Table(table) => {
-                    let cells = table.header.iter().chain(table.rows.iter().flatten());
-                    texts.extend(cells.map(|c| c.text.as_str()));
-                    texts.extend(table.note.as_deref());
-                }
-            }
-        }
+        texts.extend(block_texts(&self.blocks));
         texts.extend(self.attachments.iter().map(String::as_str));
         if let Some(signature) = &self.signature {
             texts.extend([signature.name.as_str(), signature.date.as_str()]);
         }
         texts.extend(self.notes.iter().map(String::as_str));
+        for annex in &self.annexes {
+            texts.extend([annex.label.as_str(), annex.title.as_str()]);
+            texts.extend(block_texts(&annex.blocks));
+        }
         texts
     }
+}
+
+/// The texts of `blocks`, in reading order.
+fn block_texts(blocks: &[Block]) -> Vec<&str> {
+    let mut texts = Vec::new();
+    for block in blocks {
+        match block {
+            Block::Heading { text, .. } | Block::Paragraph { text } => texts.push(text.as_str()),
+            Block::List { items, .. } => texts.extend(items.iter().map(String::as_str)),
+            Block::Table(table) => {
+                let cells = table.header.iter().chain(table.rows.iter().flatten());
+                texts.extend(cells.map(|c| c.text.as_str()));
+                texts.extend(table.note.as_deref());
+            }
+        }
+    }
+    texts
 }

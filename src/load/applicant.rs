@@ -7,6 +7,7 @@ use super::fields::{Fields, Located, all_texts};
 use super::yaml::{self, Node};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::load::date::Date;
+use crate::load::roster::Roster;
 
 /// The name of the data file in every applicant folder.
 pub const APPLICANT_FILE: &str = "applicant.yaml";
@@ -129,10 +130,14 @@ pub struct LetterFields {
     pub sealed: bool,
 }
 
-/// Reads `dir/applicant.yaml`. Returns the applicant when every required field could be read,
-/// and the sources of materials 2–4 whenever the file could be parsed; every problem goes into
-/// `diagnostics` either way.
-pub fn read(dir: &Path, diagnostics: &mut Diagnostics) -> (Option<Applicant>, Option<Sources>) {
+/// Reads `dir/applicant.yaml`, the fields it leaves out filled in from `roster`. Returns the
+/// applicant when every required field could be read, and the sources of materials 2–4 whenever
+/// the file could be parsed; every problem goes into `diagnostics` either way.
+pub fn read(
+    dir: &Path,
+    roster: Option<&Roster>,
+    diagnostics: &mut Diagnostics,
+) -> (Option<Applicant>, Option<Sources>) {
     let file = dir.join(APPLICANT_FILE);
     let text = match std::fs::read(&file) {
         Ok(bytes) => match String::from_utf8(bytes) {
@@ -151,7 +156,7 @@ pub fn read(dir: &Path, diagnostics: &mut Diagnostics) -> (Option<Applicant>, Op
             return (None, None);
         }
     };
-    let root = match yaml::parse(&file, &text) {
+    let mut root = match yaml::parse(&file, &text) {
         Ok(root) => root,
         Err(problem) => {
             diagnostics.push(problem);
@@ -159,6 +164,9 @@ pub fn read(dir: &Path, diagnostics: &mut Diagnostics) -> (Option<Applicant>, Op
         }
     };
     let before = diagnostics.len();
+    if let Some(roster) = roster {
+        roster.overlay(dir, &mut root, &file, diagnostics);
+    }
     let read = from_root(dir, &file, &root, diagnostics);
     quote_lines(diagnostics, before, &text);
     read

@@ -7,6 +7,8 @@ pub mod date;
 pub mod fields;
 pub mod markdown;
 pub mod notice;
+pub mod province;
+pub mod roster;
 pub mod workbook;
 pub mod yaml;
 
@@ -41,17 +43,19 @@ pub fn applicant_dirs(given: &[PathBuf], inputs: &Path) -> Result<Vec<PathBuf>, 
     Ok(dirs)
 }
 
-/// Reads one applicant folder's `applicant.yaml`: the applicant when complete, the sources of
-/// materials 2–4 whenever the file parses, and every problem.
+/// Reads one applicant folder's `applicant.yaml`, with the fields it leaves out taken from the
+/// roster when there is one: the applicant when complete, the sources of materials 2–4 whenever
+/// the file parses, and every problem.
 pub fn load_applicant(
     dir: &Path,
+    roster: Option<&roster::Roster>,
 ) -> (
     Option<applicant::Applicant>,
     Option<applicant::Sources>,
     Diagnostics,
 ) {
     let mut diagnostics = Diagnostics::new();
-    let (applicant, sources) = applicant::read(dir, &mut diagnostics);
+    let (applicant, sources) = applicant::read(dir, roster, &mut diagnostics);
     (applicant, sources, diagnostics)
 }
 

@@ -42,6 +42,26 @@ pub struct Notice {
     pub document_number: DocumentNumberRule,
     /// Where the Word files go.
     pub email: EmailInfo,
+    /// The province's recommendation to the national office (`shenbao package`).
+    pub recommendation: RecommendationInfo,
+}
+
+/// The wording of the province's recommendation package.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationInfo {
+    /// Who the recommendation letter goes to.
+    pub addressee: String,
+    /// The national notice the recommendation answers, as cited in the letter.
+    pub basis: String,
+    /// The letter's title (Tera).
+    pub title: String,
+    /// The attached list's title (Tera).
+    pub list_title: String,
+    /// The summary workbook's file name, without extension.
+    pub summary: String,
+    /// The package index's title and file name.
+    pub index: String,
 }
 
 /// The notice's identity.

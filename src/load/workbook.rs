@@ -265,7 +265,7 @@ fn find_header(
 }
 
 /// A cell as it shows: text as typed, numbers in their number format.
-fn display(data: &Data, format: Option<&String>) -> String {
+pub(crate) fn display(data: &Data, format: Option<&String>) -> String {
     match data {
         Data::Empty => String::new(),
         Data::String(s) => s.replace("\r\n", "\n"),

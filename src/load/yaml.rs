@@ -25,6 +25,8 @@ pub struct Node {
     pub column: u32,
     /// The scalar exactly as written, for numbers that must stay text (phone numbers, 序号).
     pub raw: Option<String>,
+    /// Where the value came from when not from this file (a roster cell filled it in).
+    pub origin: Option<Box<Location>>,
 }
 
 /// The shape of a YAML value.
@@ -68,9 +70,23 @@ impl Node {
         }
     }
 
-    /// The place of this value in `file`.
+    /// A value that comes from somewhere else than the YAML file, such as a roster cell.
+    pub fn from_elsewhere(value: Value, origin: Location) -> Self {
+        Self {
+            value,
+            line: 0,
+            column: 0,
+            raw: None,
+            origin: Some(Box::new(origin)),
+        }
+    }
+
+    /// The place of this value in `file`, or where it came from when it was filled in.
     pub fn location(&self, file: &Path) -> Location {
-        Location::at(file, self.line, self.column)
+        match &self.origin {
+            Some(origin) => origin.as_ref().clone(),
+            None => Location::at(file, self.line, self.column),
+        }
     }
 }
 
@@ -132,6 +148,7 @@ fn into_node(spanned: Spanned<RawValue>, text: &str) -> Node {
         line: location.line() as u32,
         column: location.column() as u32,
         raw,
+        origin: None,
     }
 }
 

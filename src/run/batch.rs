@@ -19,7 +19,6 @@ use crate::assemble::{self, Manifest, Output};
 use crate::compose::model::{Document, Dossier};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path};
 use crate::layout::compile::render_pdf;
-use crate::layout::world::DocumentWorld;
 use crate::templates::TemplateStore;
 
 /// Set by Ctrl-C: workers finish the document in hand and take no more.
@@ -322,7 +321,7 @@ impl Session {
         }
     }
 
-    fn render_pdf(
+    pub(super) fn render_pdf(
         &self,
         document: &Document,
         target: &Path,
@@ -331,7 +330,7 @@ impl Session {
         options: &BuildOptions,
     ) -> Result<(Output, Diagnostics), Diagnostics> {
         let data = serde_json::to_vec(document).map_err(|e| Diagnostic::error(e.to_string()))?;
-        let template = template_of(document.material);
+        let template = document.template;
         if let Some(dir) = &options.emit_typst {
             let folder = dir
                 .join(target.file_name().unwrap_or_default())
@@ -344,10 +343,7 @@ impl Session {
                 .collect();
             super::emit::write(&folder, self.engine.templates(), template, &data, &evidence)?;
         }
-        let date =
-            crate::load::date::Date::parse(&document.meta.date).map_err(Diagnostic::error)?;
-        let world = DocumentWorld::new(&self.engine, template, data, date)
-            .with_evidence(document.sources.clone());
+        let world = self.world(document, data)?;
         let folder = target.file_name().unwrap_or_default().to_string_lossy();
         let ident = format!("{folder}/{}", document.material);
         let rendered = render_pdf(&world, &ident)?;
@@ -367,7 +363,7 @@ impl Session {
     }
 
     /// A hash of everything that shapes one document's bytes.
-    fn input_hash(&self, document: &Document) -> String {
+    pub(super) fn input_hash(&self, document: &Document) -> String {
         let mut parts = self.fingerprint.as_bytes().to_vec();
         parts.extend(serde_json::to_vec(document).unwrap_or_default());
         for source in &document.sources {
@@ -440,16 +436,6 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// `材料1-申报函.pdf`.
 fn pdf_name(document: &Document) -> String {
     format!("材料{}-{}.pdf", document.material, document.material_name)
-}
-
-/// The Typst template that lays out a material.
-pub(super) fn template_of(material: u8) -> &'static str {
-    match material {
-        1 => "letter.typ",
-        2 => "report.typ",
-        3 => "plan.typ",
-        _ => "assessment.typ",
-    }
 }
 
 /// The outputs of the last run in `target`, by path.

@@ -5,6 +5,7 @@
 
 pub mod batch;
 mod emit;
+pub mod package;
 mod preview;
 pub mod timings;
 pub mod watch;
@@ -15,11 +16,14 @@ use std::path::{Path, PathBuf};
 
 use crate::assemble::Output;
 use crate::compose::Composer;
+use crate::compose::model::Document;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::layout::fonts::{self, Coverage, FontLibrary};
-use crate::layout::world::Engine;
+use crate::layout::world::{DocumentWorld, Engine};
 use crate::load::applicant::Applicant;
+use crate::load::date::Date;
 use crate::load::notice::Notice;
+use crate::load::roster::{Roster, RosterSpec};
 use crate::load::{self, Texts};
 use crate::templates::TemplateStore;
 use crate::validate::Rules;
@@ -39,6 +43,8 @@ pub struct Settings {
     pub font_roles: Vec<String>,
     /// Render workers; 0 means one per core.
     pub jobs: usize,
+    /// A roster workbook giving the applicants' identity and letter fields.
+    pub roster: Option<PathBuf>,
 }
 
 /// What one run shares: built once, read by every document.
@@ -46,6 +52,7 @@ pub struct Session {
     composer: Composer,
     engine: Engine,
     coverage: Coverage,
+    roster: Option<Roster>,
     jobs: usize,
     fingerprint: String,
     timings: timings::Timings,
@@ -82,10 +89,14 @@ impl ApplicantReport {
 }
 
 impl Session {
-    /// Reads templates, notice and font roles, and scans the fonts.
-    pub fn open(settings: &Settings) -> Result<Self, Diagnostic> {
+    /// Reads templates, notice, font roles and the roster, and scans the fonts.
+    pub fn open(settings: &Settings) -> Result<Self, Diagnostics> {
         let store = TemplateStore::new(settings.templates.clone())?;
         let notice = Notice::load(&store)?;
+        let roster = match &settings.roster {
+            Some(path) => Some(Roster::load(path, &RosterSpec::load(&store)?, &notice)?),
+            None => None,
+        };
         let roles = fonts::load_roles(&store, &settings.font_roles)?;
         let fonts = FontLibrary::scan(&settings.font_paths)?;
         fonts.check_roles(&roles)?;
@@ -101,6 +112,7 @@ impl Session {
             composer,
             engine: Engine::new(fonts, store),
             coverage,
+            roster,
             jobs,
             fingerprint,
             timings: timings::Timings::default(),
@@ -121,8 +133,9 @@ impl Session {
     /// assessment values against the catalogue of its category.
     pub fn check_one(&self, dir: &Path) -> (Option<(Applicant, Texts)>, Diagnostics) {
         let timings = &self.timings;
-        let (applicant, sources, mut diagnostics) =
-            timings.time(Stage::Load, || load::load_applicant(dir));
+        let (applicant, sources, mut diagnostics) = timings.time(Stage::Load, || {
+            load::load_applicant(dir, self.roster.as_ref())
+        });
         let rules = Rules {
             notice: self.notice(),
             coverage: &self.coverage,
@@ -161,6 +174,15 @@ impl Session {
                 Err(diagnostics)
             }
         }
+    }
+
+    /// The Typst world that lays out `document`, whose model serialises to `data`.
+    fn world(&self, document: &Document, data: Vec<u8>) -> Result<DocumentWorld<'_>, Diagnostic> {
+        let date = Date::parse(&document.meta.date).map_err(Diagnostic::error)?;
+        Ok(
+            DocumentWorld::new(&self.engine, document.template, data, date)
+                .with_evidence(document.sources.clone()),
+        )
     }
 
     /// The values the wording templates receive for the applicant in `dir` (for the guide).

@@ -9,7 +9,6 @@ use typst_render::RenderOptions;
 use super::Session;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::layout::compile::layout;
-use crate::layout::world::DocumentWorld;
 
 impl Session {
     /// Page `page` (1-based) of material `material` of the applicant in `dir`, as PNG bytes at
@@ -30,15 +29,7 @@ impl Session {
                 Diagnostic::error(format!("没有材料 {material}")).hint("--material 只能是 1 到 4")
             })?;
         let data = serde_json::to_vec(document).map_err(|e| Diagnostic::error(e.to_string()))?;
-        let date =
-            crate::load::date::Date::parse(&document.meta.date).map_err(Diagnostic::error)?;
-        let world = DocumentWorld::new(
-            &self.engine,
-            super::batch::template_of(material),
-            data,
-            date,
-        )
-        .with_evidence(document.sources.clone());
+        let world = self.world(document, data)?;
         let (laid_out, _) = layout(&world)?;
         let count = laid_out.pages().len();
         let chosen = page

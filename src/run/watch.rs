@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::batch::{BuildOptions, INTERRUPTED};
 use super::{Session, Settings};
-use crate::diagnostics::{Diagnostics, display_path};
+use crate::diagnostics::display_path;
 
 /// How often the folders are looked at.
 const POLL: Duration = Duration::from_millis(40);
@@ -47,8 +47,8 @@ fn rebuild(settings: &Settings, applicant: &Path, options: &BuildOptions) {
     let started = Instant::now();
     let reports = match Session::open(settings) {
         Ok(session) => session.build(&[applicant.to_path_buf()], options),
-        Err(problem) => {
-            eprint!("{}", Diagnostics::from(problem).render());
+        Err(problems) => {
+            eprint!("{}", problems.render());
             return;
         }
     };

@@ -1,6 +1,7 @@
 //! Validate: the rules of the notice and of the layout standard, checked over a loaded applicant.
 //! Every rule reports into one [`Diagnostics`] so the office learns every mistake at once.
 
+pub mod province;
 mod texts;
 
 pub use texts::file_type;

@@ -1,0 +1,588 @@
+//! The roster (申报单位名册): one workbook row per applicant with its identity and letter fields,
+//! kept by the provincial centre or a city gathering its counties. Read with calamine, it fills in
+//! the fields an `applicant.yaml` leaves out; a field given in both places must agree.
+//!
+//! Which header feeds which field is data: `templates/roster.yaml`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Range, Reader, open_workbook_auto};
+use serde::Deserialize;
+
+use super::date::Date;
+use super::fields::{Located, nearest};
+use super::workbook::{column_name, normalize};
+use super::yaml::{Node, Value};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::load::notice::Notice;
+use crate::templates::TemplateStore;
+
+/// The roster's layout, from `templates/roster.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RosterSpec {
+    /// The sheet's name in a new roster.
+    pub sheet: String,
+    /// The columns, in the order a new roster lists them.
+    pub columns: Vec<ColumnSpec>,
+    /// Headers that may appear and are not read.
+    #[serde(default)]
+    pub ignored: Vec<String>,
+}
+
+/// One column of the roster.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSpec {
+    /// The header text.
+    pub header: String,
+    /// The `applicant.yaml` field it stands for, dotted (`contact.phone`).
+    pub field: String,
+    /// Whether a roster may lack this column.
+    #[serde(default)]
+    pub optional: bool,
+    /// The list its values must come from.
+    #[serde(default)]
+    pub choices: Option<Choices>,
+    /// Whether its cells are dates.
+    #[serde(default)]
+    pub date: bool,
+}
+
+/// A list of allowed values, taken from the notice.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Choices {
+    /// The categories (示范城市, 试点城市, 试点县).
+    Categories,
+    /// The levels (市, 县).
+    Levels,
+    /// The province's cities.
+    Cities,
+}
+
+impl RosterSpec {
+    /// Reads `roster.yaml` from the template store.
+    pub fn load(store: &TemplateStore) -> Result<Self, Diagnostic> {
+        let file = store.require("roster.yaml")?;
+        super::yaml::read_template(&file, "名册格式文件")
+    }
+}
+
+impl Choices {
+    /// The allowed values under `notice`.
+    pub fn values(self, notice: &Notice) -> Vec<String> {
+        match self {
+            Choices::Categories => notice.categories.keys().cloned().collect(),
+            Choices::Levels => {
+                let mut levels: Vec<String> = notice
+                    .categories
+                    .values()
+                    .map(|c| c.level.clone())
+                    .collect();
+                levels.sort();
+                levels.dedup();
+                levels
+            }
+            Choices::Cities => notice.cities.clone(),
+        }
+    }
+}
+
+/// A roster that was read without errors.
+#[derive(Debug, Clone)]
+pub struct Roster {
+    /// The workbook.
+    pub file: PathBuf,
+    /// The applicants, in row order.
+    pub rows: Vec<Row>,
+}
+
+/// One applicant's row.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// 名称.
+    pub name: Located<String>,
+    /// The filled-in cells other than the name, by field.
+    pub values: Vec<RosterValue>,
+}
+
+/// One filled-in cell.
+#[derive(Debug, Clone)]
+pub struct RosterValue {
+    /// The `applicant.yaml` field, dotted.
+    pub field: String,
+    /// The column's header.
+    pub header: String,
+    /// The value (dates as `YYYY-MM-DD`) and its cell.
+    pub value: Located<String>,
+    /// Whether it is a date.
+    pub date: bool,
+}
+
+impl Row {
+    /// The value of `field`, when the row gives one.
+    pub fn get(&self, field: &str) -> Option<&Located<String>> {
+        if field == "name" {
+            return Some(&self.name);
+        }
+        self.values
+            .iter()
+            .find(|v| v.field == field)
+            .map(|v| &v.value)
+    }
+}
+
+impl Roster {
+    /// Reads the roster at `path`; every problem in it is reported at once.
+    pub fn load(path: &Path, spec: &RosterSpec, notice: &Notice) -> Result<Self, Diagnostics> {
+        let mut diagnostics = Diagnostics::new();
+        let rows = read_rows(path, spec, notice, &mut diagnostics);
+        if diagnostics.has_errors() {
+            return Err(diagnostics);
+        }
+        Ok(Self {
+            file: path.to_path_buf(),
+            rows,
+        })
+    }
+
+    /// The row of the applicant in `dir`: the one named as its `applicant.yaml` names it, or as
+    /// its folder is named.
+    pub fn row_for(&self, dir: &Path, root: &Node) -> Option<&Row> {
+        let written = match &root.value {
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.as_text().as_deref() == Some("name"))
+                .and_then(|(_, v)| v.as_text()),
+            _ => None,
+        };
+        let folder = dir
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+        let find = |name: &str| self.rows.iter().find(|r| r.name.value == name.trim());
+        written
+            .as_deref()
+            .and_then(find)
+            .or_else(|| folder.as_deref().and_then(find))
+    }
+
+    /// Fills the fields `root` (the parsed `applicant.yaml` of `dir`) leaves out with the
+    /// applicant's row, and reports every field the two give differently.
+    pub fn overlay(&self, dir: &Path, root: &mut Node, file: &Path, diagnostics: &mut Diagnostics) {
+        let Some(row) = self.row_for(dir, root) else {
+            return;
+        };
+        let name = RosterValue {
+            field: "name".into(),
+            header: "名称".into(),
+            value: row.name.clone(),
+            date: false,
+        };
+        for value in std::iter::once(&name).chain(&row.values) {
+            let path: Vec<&str> = value.field.split('.').collect();
+            fill(root, &path, value, file, diagnostics);
+        }
+    }
+}
+
+/// Puts `value` at `path` under `node` unless the YAML already has it; reports a disagreement.
+fn fill(
+    node: &mut Node,
+    path: &[&str],
+    value: &RosterValue,
+    file: &Path,
+    diagnostics: &mut Diagnostics,
+) {
+    let Value::Map(entries) = &mut node.value else {
+        return;
+    };
+    let Some((key, rest)) = path.split_first() else {
+        return;
+    };
+    let origin = value.value.location.clone();
+    let index = match entries
+        .iter()
+        .position(|(k, _)| k.as_text().as_deref() == Some(*key))
+    {
+        Some(index) => index,
+        None => {
+            entries.push((
+                Node::from_elsewhere(Value::Str(key.to_string()), origin.clone()),
+                Node::from_elsewhere(Value::Null, origin.clone()),
+            ));
+            entries.len() - 1
+        }
+    };
+    let target = &mut entries[index].1;
+    if !rest.is_empty() {
+        if target.value == Value::Null {
+            target.value = Value::Map(Vec::new());
+        }
+        return fill(target, rest, value, file, diagnostics);
+    }
+    if target.value == Value::Null {
+        *target = Node::from_elsewhere(Value::Str(value.value.value.clone()), origin);
+        return;
+    }
+    if let Some(written) = target.as_text()
+        && !agree(&written, &value.value.value, value.date)
+    {
+        diagnostics.push(
+            Diagnostic::error(format!(
+                "{}在名册与 applicant.yaml 中不一致：名册为“{}”，applicant.yaml 中 {} 为“{}”",
+                value.header,
+                value.value.value,
+                value.field,
+                written.trim()
+            ))
+            .at(target.location(file))
+            .hint(format!(
+                "名册中的值在 {}；请把两处改成一致，或删去 applicant.yaml 中的 {}（由名册提供）",
+                value.value.location, value.field
+            )),
+        );
+    }
+}
+
+/// Whether a YAML value and a roster value say the same (dates compared as dates).
+fn agree(written: &str, roster: &str, date: bool) -> bool {
+    if date && let (Ok(a), Ok(b)) = (Date::parse(written), Date::parse(roster)) {
+        return a == b;
+    }
+    normalize(written) == normalize(roster)
+}
+
+/// The sheet being read, for cell locations.
+struct Sheet<'a> {
+    path: &'a Path,
+    name: String,
+    range: Range<Data>,
+}
+
+impl Sheet<'_> {
+    fn cell(&self, row: u32, col: u32) -> Location {
+        Location::cell(
+            self.path,
+            format!("{}!{}{}", self.name, column_name(col), row + 1),
+        )
+    }
+
+    fn data(&self, row: u32, col: u32) -> &Data {
+        let (row0, col0) = self.range.start().unwrap_or((0, 0));
+        if row < row0 || col < col0 {
+            return &Data::Empty;
+        }
+        self.range
+            .get(((row - row0) as usize, (col - col0) as usize))
+            .unwrap_or(&Data::Empty)
+    }
+
+    fn text(&self, row: u32, col: u32) -> String {
+        super::workbook::display(self.data(row, col), None)
+            .trim()
+            .to_string()
+    }
+}
+
+fn read_rows(
+    path: &Path,
+    spec: &RosterSpec,
+    notice: &Notice,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Row> {
+    let Some(sheet) = open_sheet(path, spec, diagnostics) else {
+        return Vec::new();
+    };
+    let Some((header_row, columns)) = header(&sheet, spec, diagnostics) else {
+        return Vec::new();
+    };
+    let (end_row, _) = sheet.range.end().unwrap_or((0, 0));
+    let mut rows: Vec<Row> = Vec::new();
+    let mut first_row: BTreeMap<String, Location> = BTreeMap::new();
+    for row in header_row + 1..=end_row {
+        let Some(read) = read_row(&sheet, row, &columns, notice, diagnostics) else {
+            continue;
+        };
+        if let Some(first) = first_row.get(&read.name.value) {
+            diagnostics.push(
+                Diagnostic::error(format!("名册中“{}”出现了两行", read.name.value))
+                    .at(read.name.location.clone())
+                    .hint(format!(
+                        "第一次在 {first}；每个申报单位只写一行，请删除或合并重复的一行"
+                    )),
+            );
+            continue;
+        }
+        first_row.insert(read.name.value.clone(), read.name.location.clone());
+        rows.push(read);
+    }
+    rows
+}
+
+fn open_sheet<'a>(
+    path: &'a Path,
+    spec: &RosterSpec,
+    diagnostics: &mut Diagnostics,
+) -> Option<Sheet<'a>> {
+    let opened = open_workbook_auto(path).map_err(|e| e.to_string());
+    let mut workbook = match opened {
+        Ok(workbook) => workbook,
+        Err(error) => {
+            diagnostics.push(
+                Diagnostic::error(format!("无法打开名册工作簿（{error}）"))
+                    .at(Location::file(path))
+                    .hint("名册须为 .xlsx、.xls 或 .ods 文件；可用 `shenbao init --roster 文件.xlsx` 生成空白名册"),
+            );
+            return None;
+        }
+    };
+    let names = workbook.sheet_names().to_vec();
+    let name = names
+        .iter()
+        .find(|n| normalize(n) == spec.sheet)
+        .or_else(|| names.first())
+        .cloned()
+        .unwrap_or_default();
+    match workbook.worksheet_range(&name) {
+        Ok(range) => Some(Sheet { path, name, range }),
+        Err(error) => {
+            diagnostics.push(
+                Diagnostic::error(format!("无法读取名册工作表“{name}”（{error}）"))
+                    .at(Location::file(path)),
+            );
+            None
+        }
+    }
+}
+
+/// A column of the roster found in its header row.
+struct Column<'s> {
+    spec: &'s ColumnSpec,
+    col: u32,
+}
+
+/// Finds the header row (the first of the first ten rows with 名称) and the columns in it;
+/// reports missing, repeated and unknown headers.
+fn header<'s>(
+    sheet: &Sheet,
+    spec: &'s RosterSpec,
+    diagnostics: &mut Diagnostics,
+) -> Option<(u32, Vec<Column<'s>>)> {
+    let (row0, col0) = sheet.range.start()?;
+    let (end_row, end_col) = sheet.range.end()?;
+    let name_header = spec.columns.first()?.header.as_str();
+    let Some(row) = (row0..=end_row.min(row0 + 9))
+        .find(|&r| (col0..=end_col).any(|c| normalize(&sheet.text(r, c)) == name_header))
+    else {
+        diagnostics.push(
+            Diagnostic::error(format!(
+                "在名册工作表“{}”中找不到表头（含“{name_header}”的一行）",
+                sheet.name
+            ))
+            .at(Location::file(sheet.path))
+            .hint(format!("表头应为：{}", headers(spec).join("、"))),
+        );
+        return None;
+    };
+    let mut columns: Vec<Column> = Vec::new();
+    let mut unknown: Vec<(String, u32)> = Vec::new();
+    for col in col0..=end_col {
+        let text = normalize(&sheet.text(row, col));
+        if text.is_empty() || spec.ignored.contains(&text) {
+            continue;
+        }
+        match spec.columns.iter().find(|c| c.header == text) {
+            Some(found) if columns.iter().any(|c| c.spec.header == text) => diagnostics.push(
+                Diagnostic::error(format!("名册表头中“{}”出现了两次", found.header))
+                    .at(sheet.cell(row, col))
+                    .hint("请删除重复的一列"),
+            ),
+            Some(found) => columns.push(Column { spec: found, col }),
+            None => unknown.push((text, col)),
+        }
+    }
+    report_missing(sheet, spec, row, &columns, &mut unknown, diagnostics);
+    for (text, col) in unknown {
+        diagnostics.push(
+            Diagnostic::warning(format!("名册中的“{text}”列不会被读取"))
+                .at(sheet.cell(row, col))
+                .hint(format!("可读取的列：{}", headers(spec).join("、"))),
+        );
+    }
+    Some((row, columns))
+}
+
+fn report_missing(
+    sheet: &Sheet,
+    spec: &RosterSpec,
+    row: u32,
+    columns: &[Column],
+    unknown: &mut Vec<(String, u32)>,
+    diagnostics: &mut Diagnostics,
+) {
+    let (_, col0) = sheet.range.start().unwrap_or((0, 0));
+    for missing in spec
+        .columns
+        .iter()
+        .filter(|c| !c.optional && !columns.iter().any(|f| f.spec.header == c.header))
+    {
+        let texts: Vec<&str> = unknown.iter().map(|(t, _)| t.as_str()).collect();
+        let typo = nearest(&missing.header, &texts).map(str::to_string);
+        let (location, hint) = match typo {
+            Some(typo) => {
+                let col = unknown
+                    .iter()
+                    .find(|(t, _)| *t == typo)
+                    .map_or(col0, |u| u.1);
+                unknown.retain(|(t, _)| *t != typo);
+                (
+                    sheet.cell(row, col),
+                    format!("表头“{typo}”应写作“{}”", missing.header),
+                )
+            }
+            None => (
+                sheet.cell(row, col0),
+                format!(
+                    "请在表头行加上“{}”一列；标准表头为：{}（可用 `shenbao init --roster 文件.xlsx` 生成）",
+                    missing.header,
+                    headers(spec).join("、")
+                ),
+            ),
+        };
+        diagnostics.push(
+            Diagnostic::error(format!("名册缺少“{}”列", missing.header))
+                .at(location)
+                .hint(hint),
+        );
+    }
+}
+
+fn headers(spec: &RosterSpec) -> Vec<&str> {
+    spec.columns.iter().map(|c| c.header.as_str()).collect()
+}
+
+/// Reads one data row; `None` for a blank row or one without a name.
+fn read_row(
+    sheet: &Sheet,
+    row: u32,
+    columns: &[Column],
+    notice: &Notice,
+    diagnostics: &mut Diagnostics,
+) -> Option<Row> {
+    let filled: Vec<&Column> = columns
+        .iter()
+        .filter(|c| !sheet.text(row, c.col).is_empty())
+        .collect();
+    if filled.is_empty() {
+        return None;
+    }
+    let name_column = columns.iter().find(|c| c.spec.field == "name")?;
+    let name = sheet.text(row, name_column.col);
+    if name.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(format!("名册第 {} 行填写了内容，但没有名称", row + 1))
+                .at(sheet.cell(row, name_column.col))
+                .hint("请填写申报单位名称，或删除这一行"),
+        );
+        return None;
+    }
+    let values = filled
+        .into_iter()
+        .filter(|c| c.col != name_column.col)
+        .filter_map(|column| read_value(sheet, row, column, notice, diagnostics))
+        .collect();
+    Some(Row {
+        name: Located::new(name, sheet.cell(row, name_column.col)),
+        values,
+    })
+}
+
+fn read_value(
+    sheet: &Sheet,
+    row: u32,
+    column: &Column,
+    notice: &Notice,
+    diagnostics: &mut Diagnostics,
+) -> Option<RosterValue> {
+    let spec = column.spec;
+    let location = sheet.cell(row, column.col);
+    let text = if spec.date {
+        date_cell(sheet.data(row, column.col), &spec.header)
+    } else {
+        Ok(sheet.text(row, column.col))
+    };
+    let problem = match (&text, spec.choices) {
+        (Err(problem), _) => Some(problem.clone()),
+        (Ok(value), Some(choices)) => not_a_choice(value, &spec.header, &choices.values(notice)),
+        _ => None,
+    };
+    if let Some(problem) = problem {
+        diagnostics.push(problem.at(location));
+        return None;
+    }
+    Some(RosterValue {
+        field: spec.field.clone(),
+        header: spec.header.clone(),
+        value: Located::new(text.ok()?, location),
+        date: spec.date,
+    })
+}
+
+/// A date cell as `YYYY-MM-DD`; text or numbers that only look like dates are refused.
+fn date_cell(data: &Data, header: &str) -> Result<String, Diagnostic> {
+    let fix = "请把该单元格设为日期格式后重新输入，如 2023-8-10（Excel、WPS 会显示为日期并右对齐）";
+    match data {
+        Data::DateTime(value) => {
+            let (year, month, day, ..) = value.to_ymd_hms_milli();
+            Date::new(year as i32, month as u32, day as u32)
+                .map(|d| d.iso())
+                .ok_or_else(|| Diagnostic::error(format!("{header}不是真实存在的日期")).hint(fix))
+        }
+        Data::DateTimeIso(text) => Date::parse(text.get(..10).unwrap_or(text))
+            .map(|d| d.iso())
+            .map_err(|problem| Diagnostic::error(format!("{header}“{text}”{problem}")).hint(fix)),
+        Data::String(text) => {
+            Err(Diagnostic::error(format!("{header}“{}”是文字，不是日期", text.trim())).hint(fix))
+        }
+        other => Err(Diagnostic::error(format!(
+            "{header}“{}”不是日期",
+            super::workbook::display(other, None)
+        ))
+        .hint(fix)),
+    }
+}
+
+fn not_a_choice(value: &str, header: &str, choices: &[String]) -> Option<Diagnostic> {
+    if choices.iter().any(|c| c == value) {
+        return None;
+    }
+    let options: Vec<&str> = choices.iter().map(String::as_str).collect();
+    let likely = nearest(value, &options)
+        .filter(|near| strsim::levenshtein(value, near) < near.chars().count());
+    let hint = match likely {
+        Some(near) => format!("是否应为“{near}”？可选：{}", options.join("、")),
+        None => format!("可选：{}", options.join("、")),
+    };
+    Some(Diagnostic::error(format!("{header}“{value}”不在可选范围内")).hint(hint))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_agree_however_written() {
+        assert!(agree("2023年8月10日", "2023-08-10", true));
+        assert!(!agree("2023-08-11", "2023-08-10", true));
+        assert!(agree("洛阳市 ", "洛阳市", false));
+    }
+
+    #[test]
+    fn text_dates_are_refused() {
+        let error = date_cell(&Data::String("2023.8.10".into()), "成文日期").unwrap_err();
+        assert!(error.message.contains("是文字"), "{}", error.message);
+    }
+}

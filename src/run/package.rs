@@ -1,0 +1,452 @@
+//! `shenbao package`: the provincial centre's run. Every applicant is checked, then the rules
+//! across applicants; only when the recommendation holds is the package written: the recommended
+//! applicants' materials (through the batch engine), the recommendation letter with its list,
+//! the summary workbook, and the package index as a PDF and as `manifest.json`.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::batch::{BuildOptions, INTERRUPTED};
+use super::{ApplicantReport, Session, identity, output_dir};
+use crate::assemble::summary::{self, SummaryRow, SummarySheet};
+use crate::assemble::{self, Manifest, Output, write_atomically};
+use crate::compose::recommendation::{IndexRow, Recommended};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path};
+use crate::load::Texts;
+use crate::load::applicant::Applicant;
+use crate::load::province::Province;
+use crate::validate::province::{self as rules, Submission};
+
+/// The package's index file.
+pub const MANIFEST: &str = "manifest.json";
+
+/// The index of a recommendation package, written as `manifest.json` at its root.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PackageManifest {
+    /// The recommending office.
+    pub office: String,
+    /// The letter's number.
+    pub number: String,
+    /// The letter's date, `YYYY-MM-DD`.
+    pub date: String,
+    /// Every file of the package but this one.
+    pub files: Vec<PackageFile>,
+    /// Every applicant received, recommended or not.
+    pub applicants: Vec<PackageApplicant>,
+}
+
+/// One file of the package.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PackageFile {
+    /// Path relative to the package root.
+    pub path: String,
+    /// `letter`, `workbook`, `index`, or an applicant output's kind (`pdf`, `print-set`, `docx`,
+    /// `bundle`, `email`, `manifest`).
+    pub kind: String,
+    /// The applicant it belongs to; none for the province's own files.
+    pub applicant: Option<String>,
+    /// Which material (1–4), if it is one.
+    pub material: Option<u8>,
+    /// Pages, for PDFs.
+    pub pages: Option<usize>,
+    /// Sheets of paper, for print sets.
+    pub sheets: Option<usize>,
+    /// sha256 of the bytes, hex.
+    pub sha256: String,
+}
+
+/// One applicant received.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PackageApplicant {
+    /// Its input folder.
+    pub folder: String,
+    /// 申报单位, when it could be read.
+    pub name: Option<String>,
+    /// 申报类别, when it could be read.
+    pub category: Option<String>,
+    /// Its rank in its category's recommendation, when recommended.
+    pub rank: Option<usize>,
+    /// Its folder inside the package, when its materials are included.
+    pub included: Option<String>,
+    /// Its errors, as text (a broken applicant that is not recommended is left out).
+    pub errors: Vec<String>,
+}
+
+/// What a package run found and did.
+pub struct PackageReport {
+    /// Every applicant's own checks (and outputs, for the recommended).
+    pub applicants: Vec<ApplicantReport>,
+    /// The rules across applicants, and problems writing the package.
+    pub rules: Diagnostics,
+    /// The package index, when the package was written.
+    pub manifest: Option<PackageManifest>,
+}
+
+/// One applicant folder after its checks.
+struct Checked {
+    dir: PathBuf,
+    loaded: Option<(Applicant, Texts)>,
+    diagnostics: Diagnostics,
+}
+
+impl Checked {
+    fn applicant(&self) -> Option<&Applicant> {
+        self.loaded.as_ref().map(|(a, _)| a)
+    }
+
+    fn report(&self) -> ApplicantReport {
+        ApplicantReport {
+            dir: self.dir.clone(),
+            diagnostics: self.diagnostics.clone(),
+            outputs: Vec::new(),
+            identity: identity(&self.loaded),
+        }
+    }
+}
+
+impl Session {
+    /// Checks every applicant in `dirs` and the rules of `province` across them; when they hold,
+    /// writes the recommendation package into `options.out`. Nothing is written otherwise.
+    pub fn package(
+        &self,
+        province: &Province,
+        dirs: &[PathBuf],
+        options: &BuildOptions,
+    ) -> PackageReport {
+        let checked: Vec<Checked> = dirs
+            .iter()
+            .map(|dir| {
+                let (loaded, diagnostics) = self.check_one(dir);
+                Checked {
+                    dir: dir.clone(),
+                    loaded,
+                    diagnostics,
+                }
+            })
+            .collect();
+        let submissions: Vec<Submission> = checked
+            .iter()
+            .map(|c| Submission {
+                dir: &c.dir,
+                applicant: c.applicant(),
+                errors: c.diagnostics.error_count(),
+            })
+            .collect();
+        let mut rules = rules::check(province, self.notice(), &submissions);
+        let mut reports: Vec<ApplicantReport> = checked.iter().map(Checked::report).collect();
+        if rules.has_errors() {
+            return PackageReport {
+                applicants: reports,
+                rules,
+                manifest: None,
+            };
+        }
+        if let Err(problem) = super::ensure_writable(&options.out) {
+            rules.push(problem);
+            return PackageReport {
+                applicants: reports,
+                rules,
+                manifest: None,
+            };
+        }
+        let list = recommended(province, &checked);
+        let chosen: Vec<PathBuf> = list.iter().map(|(_, c)| c.dir.clone()).collect();
+        let built = self.build(&chosen, options);
+        for report in built {
+            if let Some(slot) = reports.iter_mut().find(|r| r.dir == report.dir) {
+                *slot = report;
+            }
+        }
+        let manifest = match self.write_package(province, &checked, &list, &reports, options) {
+            Ok(manifest) => Some(manifest),
+            Err(problems) => {
+                rules.extend(problems);
+                None
+            }
+        };
+        PackageReport {
+            applicants: reports,
+            rules,
+            manifest,
+        }
+    }
+
+    fn write_package(
+        &self,
+        province: &Province,
+        checked: &[Checked],
+        list: &[(Recommended, &Checked)],
+        reports: &[ApplicantReport],
+        options: &BuildOptions,
+    ) -> Result<PackageManifest, Diagnostics> {
+        stopped_applicants(list, reports)?;
+        let out = &options.out;
+        let mut files = Vec::new();
+        let recommended: Vec<Recommended> = list.iter().map(|(r, _)| r.clone()).collect();
+        let letter = self
+            .composer
+            .recommendation(province, &recommended, checked.len())?;
+        let name = format!("{}.pdf", letter.material_name);
+        let input = self.input_hash(&letter);
+        let (output, _) = self.render_pdf(&letter, out, &name, &input, options)?;
+        files.push(province_file(output, "letter"));
+        let workbook = summary::workbook(&self.summary_sheets(province, checked))?;
+        let name = format!("{}.xlsx", self.notice().recommendation.summary);
+        let output = assemble::emit(out, &name, "workbook", None, None, &workbook)?;
+        files.push(province_file(output, "workbook"));
+        for (recommended, checked) in list {
+            files.extend(applicant_files(out, &recommended.name, &checked.dir)?);
+        }
+        let rows: Vec<IndexRow> = files
+            .iter()
+            .map(|f| index_row(f, &province.office.value))
+            .collect();
+        let index = self.composer.package_index(province, &rows);
+        let name = format!("{}.pdf", index.material_name);
+        let input = self.input_hash(&index);
+        let (output, _) = self.render_pdf(&index, out, &name, &input, options)?;
+        files.push(province_file(output, "index"));
+        let manifest = PackageManifest {
+            office: province.office.value.clone(),
+            number: province.number.value.clone(),
+            date: province.date.value.iso(),
+            files,
+            applicants: checked
+                .iter()
+                .map(|c| package_applicant(c, list, out))
+                .collect(),
+        };
+        let json =
+            serde_json::to_vec_pretty(&manifest).map_err(|e| Diagnostic::error(e.to_string()))?;
+        write_atomically(&out.join(MANIFEST), &json)?;
+        Ok(manifest)
+    }
+
+    /// One sheet per assessment table, recommended applicants first in their order.
+    fn summary_sheets<'a>(
+        &'a self,
+        province: &Province,
+        checked: &'a [Checked],
+    ) -> Vec<SummarySheet<'a>> {
+        let mut sheets: Vec<SummarySheet> = Vec::new();
+        for name in self.notice().categories.keys() {
+            let Some(catalogue) = self.composer.catalogue(name) else {
+                continue;
+            };
+            let index = match sheets
+                .iter()
+                .position(|s| s.catalogue.attachment == catalogue.attachment)
+            {
+                Some(index) => index,
+                None => {
+                    sheets.push(SummarySheet {
+                        catalogue,
+                        categories: Vec::new(),
+                        rows: Vec::new(),
+                    });
+                    sheets.len() - 1
+                }
+            };
+            sheets[index].categories.push(name.clone());
+            for c in checked {
+                let Some((applicant, texts)) = &c.loaded else {
+                    continue;
+                };
+                if applicant.category.value == *name {
+                    sheets[index].rows.push(SummaryRow {
+                        applicant,
+                        values: &texts.assessment,
+                        rank: rank_of(province, &applicant.name.value),
+                        errors: c.diagnostics.error_count(),
+                        late: rules::is_late(province, self.notice(), applicant),
+                    });
+                }
+            }
+        }
+        for sheet in &mut sheets {
+            sheet.rows.sort_by_key(|r| {
+                (
+                    r.rank.is_none(),
+                    r.applicant.category.value.clone(),
+                    r.rank,
+                    r.applicant.name.value.clone(),
+                )
+            });
+        }
+        sheets.retain(|s| !s.rows.is_empty());
+        sheets
+    }
+}
+
+/// The recommended applicants in the order of `province.yaml`, with their checks.
+fn recommended<'a>(province: &Province, checked: &'a [Checked]) -> Vec<(Recommended, &'a Checked)> {
+    province
+        .recommendations()
+        .filter_map(|(category, rank, name)| {
+            let found = checked
+                .iter()
+                .find(|c| c.applicant().is_some_and(|a| a.name.value == name.value))?;
+            let applicant = found.applicant()?;
+            Some((
+                Recommended {
+                    category: category.value.clone(),
+                    rank,
+                    name: name.value.clone(),
+                    city: applicant.city.as_ref().map(|c| c.value.clone()),
+                },
+                found,
+            ))
+        })
+        .collect()
+}
+
+fn rank_of(province: &Province, name: &str) -> Option<usize> {
+    province
+        .recommendations()
+        .find(|(_, _, n)| n.value == name)
+        .map(|(_, rank, _)| rank)
+}
+
+/// An error for every recommended applicant whose materials could not all be made.
+fn stopped_applicants(
+    list: &[(Recommended, &Checked)],
+    reports: &[ApplicantReport],
+) -> Result<(), Diagnostics> {
+    let mut problems = Diagnostics::new();
+    if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+        problems.push(Diagnostic::error("已中断，推荐材料未生成"));
+    }
+    for (recommended, checked) in list {
+        let failed = reports
+            .iter()
+            .find(|r| r.dir == checked.dir)
+            .is_none_or(|r| !r.ok());
+        if failed {
+            problems.push(
+                Diagnostic::error(format!(
+                    "推荐的“{}”的材料未能全部生成，推荐材料未生成",
+                    recommended.name
+                ))
+                .at(Location::file(&checked.dir))
+                .hint("其错误见上文；修正后重新运行"),
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+fn province_file(output: Output, kind: &str) -> PackageFile {
+    PackageFile {
+        path: output.path,
+        kind: kind.to_string(),
+        applicant: None,
+        material: None,
+        pages: output.pages,
+        sheets: None,
+        sha256: output.sha256,
+    }
+}
+
+/// The files of one recommended applicant, from the manifest its build wrote.
+fn applicant_files(out: &Path, name: &str, dir: &Path) -> Result<Vec<PackageFile>, Diagnostic> {
+    let target = output_dir(out, dir);
+    let folder = target
+        .strip_prefix(out)
+        .unwrap_or(&target)
+        .to_string_lossy()
+        .into_owned();
+    let manifest_path = target.join(MANIFEST);
+    let bytes = std::fs::read(&manifest_path).map_err(|e| {
+        Diagnostic::error(format!("无法读取 {name} 的文件清单（{e}）"))
+            .at(Location::file(&manifest_path))
+    })?;
+    let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+        Diagnostic::error(format!("{name} 的文件清单无法解析（{e}）"))
+            .at(Location::file(&manifest_path))
+    })?;
+    let mut files: Vec<PackageFile> = manifest
+        .outputs
+        .into_iter()
+        .map(|o| PackageFile {
+            path: format!("{folder}/{}", o.path),
+            kind: o.kind,
+            applicant: Some(name.to_string()),
+            material: o.material,
+            pages: o.pages,
+            sheets: o.sheets,
+            sha256: o.sha256,
+        })
+        .collect();
+    files.push(PackageFile {
+        path: format!("{folder}/{MANIFEST}"),
+        kind: "manifest".into(),
+        applicant: Some(name.to_string()),
+        material: None,
+        pages: None,
+        sheets: None,
+        sha256: assemble::sha256(&bytes),
+    });
+    Ok(files)
+}
+
+fn package_applicant(
+    checked: &Checked,
+    list: &[(Recommended, &Checked)],
+    out: &Path,
+) -> PackageApplicant {
+    let chosen = list.iter().find(|(_, c)| c.dir == checked.dir);
+    PackageApplicant {
+        folder: display_path(&checked.dir),
+        name: checked.applicant().map(|a| a.name.value.clone()),
+        category: checked.applicant().map(|a| a.category.value.clone()),
+        rank: chosen.map(|(r, _)| r.rank),
+        included: chosen.map(|(_, c)| {
+            let target = output_dir(out, &c.dir);
+            target
+                .strip_prefix(out)
+                .unwrap_or(&target)
+                .to_string_lossy()
+                .into_owned()
+        }),
+        errors: checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| match &d.location {
+                Some(location) => format!("{location}：{}", d.message),
+                None => d.message.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// How the index names a file.
+fn index_row(file: &PackageFile, office: &str) -> IndexRow {
+    let what = match file.kind.as_str() {
+        "letter" => "推荐函（附推荐名单）",
+        "workbook" => "测评指标汇总表",
+        "pdf" => "申报材料",
+        "print-set" => "纸件合订本（双面印制）",
+        "docx" => "Word 电子版",
+        "bundle" => "电子版压缩包",
+        "email" => "电子版邮件草稿",
+        "manifest" => "文件清单",
+        _ => "文件",
+    };
+    let what = match file.material {
+        Some(n) => format!("{what}（材料{n}）"),
+        None => what.to_string(),
+    };
+    IndexRow {
+        owner: file.applicant.clone().unwrap_or_else(|| office.to_string()),
+        what,
+        path: file.path.clone(),
+        pages: file.pages,
+        sha256: file.sha256.clone(),
+    }
+}
