@@ -147,15 +147,8 @@ pub struct BuildArgs {
     /// 输出目录
     #[arg(short = 'o', long = "out", default_value = "out", value_name = "目录")]
     pub out: PathBuf,
-    /// 并行排版的线程数（0 表示按 CPU 核数）
-    #[arg(short = 'j', long, default_value_t = 0, value_name = "数量")]
-    pub jobs: usize,
-    /// 全部重新生成（缺省只重新生成输入、模板或字体有变化的文件）
-    #[arg(long)]
-    pub force: bool,
-    /// 印制合订本中，各份之间插入一张空白隔页
-    #[arg(long)]
-    pub separator: bool,
+    #[command(flatten)]
+    pub render: RenderArgs,
     /// 只生成第 K 个分片（共 N 片）的申报单位，如 2/4；各分片完成后用 `shenbao merge` 合并索引
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<(usize, usize)>,
@@ -165,6 +158,20 @@ pub struct BuildArgs {
     /// 结束时列出各阶段耗时
     #[arg(long)]
     pub timings: bool,
+}
+
+/// How documents are rendered, for `build` and `package`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// 并行排版的线程数（0 表示按 CPU 核数）
+    #[arg(short = 'j', long, default_value_t = 0, value_name = "数量")]
+    pub jobs: usize,
+    /// 全部重新生成（缺省只重新生成输入、模板或字体有变化的文件）
+    #[arg(long)]
+    pub force: bool,
+    /// 印制合订本中，各份之间插入一张空白隔页
+    #[arg(long)]
+    pub separator: bool,
 }
 
 /// `shenbao package`.
@@ -179,15 +186,8 @@ pub struct PackageArgs {
     /// 输出目录（缺省为 out/省级目录名）
     #[arg(short = 'o', long = "out", value_name = "目录")]
     pub out: Option<PathBuf>,
-    /// 并行排版的线程数（0 表示按 CPU 核数）
-    #[arg(short = 'j', long, default_value_t = 0, value_name = "数量")]
-    pub jobs: usize,
-    /// 全部重新生成（缺省只重新生成输入、模板或字体有变化的文件）
-    #[arg(long)]
-    pub force: bool,
-    /// 印制合订本中，各份之间插入一张空白隔页
-    #[arg(long)]
-    pub separator: bool,
+    #[command(flatten)]
+    pub render: RenderArgs,
 }
 
 /// `shenbao merge`.
@@ -269,7 +269,7 @@ fn check(args: &CheckArgs) -> ExitCode {
 }
 
 fn build(args: &BuildArgs) -> ExitCode {
-    let opened = open(&args.common, args.jobs).and_then(|opened| {
+    let opened = open(&args.common, args.render.jobs).and_then(|opened| {
         run::ensure_writable(&args.out)?;
         Ok(opened)
     });
@@ -283,8 +283,8 @@ fn build(args: &BuildArgs) -> ExitCode {
     };
     let options = BuildOptions {
         out: args.out.clone(),
-        force: args.force,
-        separator: args.separator,
+        force: args.render.force,
+        separator: args.render.separator,
         shard: args.shard,
         emit_typst: args.emit_typst.clone(),
         only_material: None,
@@ -441,7 +441,7 @@ fn package(args: &PackageArgs) -> ExitCode {
     } else {
         Ok(args.common.applicants.clone())
     };
-    let mut settings = args.common.settings(args.jobs);
+    let mut settings = args.common.settings(args.render.jobs);
     if settings.roster.is_none() {
         settings.roster = province.roster.as_ref().map(|r| r.value.clone());
     }
@@ -455,8 +455,8 @@ fn package(args: &PackageArgs) -> ExitCode {
             .out
             .clone()
             .unwrap_or_else(|| run::output_dir(std::path::Path::new("out"), &args.province)),
-        force: args.force,
-        separator: args.separator,
+        force: args.render.force,
+        separator: args.render.separator,
         ..BuildOptions::default()
     };
     let _ =

@@ -162,13 +162,7 @@ fn workbook_matches_tables(summary: &Path, inputs: &Path) {
     let mut compared = 0;
     for sheet in sheets {
         let range = book.worksheet_range(&sheet).unwrap();
-        let header: Vec<String> = range
-            .rows()
-            .next()
-            .unwrap()
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
+        let header = header_row(&range);
         assert_eq!(
             &header[..6],
             [
@@ -457,4 +451,30 @@ fn a_broken_province_file_is_located() {
     assert!(text.contains("province.yaml"), "{text}");
     assert!(text.contains("未知字段 quota"), "{text}");
     assert!(text.contains("是否应为 quotas"), "{text}");
+}
+
+#[test]
+fn a_second_package_drops_what_is_no_longer_recommended_and_reuses_the_rest() {
+    let (dir, province) = province_copy();
+    let out = dir.path().join("out");
+    assert!(package(dir.path(), &out).status.success());
+    let letter = out.join("洛阳市").join("材料1-申报函.pdf");
+    let before = modified(&letter);
+    edit_province(
+        &province,
+        "试点县: [西峡县, 新郑市, 林州市]",
+        "试点县: [西峡县, 新郑市]",
+    );
+    let output = package(dir.path(), &out);
+    assert!(output.status.success(), "{}", said(&output));
+    assert!(
+        !out.join("林州市").exists(),
+        "the dropped county's folder is removed"
+    );
+    assert_eq!(
+        modified(&letter),
+        before,
+        "unchanged materials are not rendered again"
+    );
+    index_matches_files(&out);
 }

@@ -108,13 +108,7 @@ fn init_writes_a_blank_roster_with_headers_and_drop_down_lists() {
     let mut book = open_workbook_auto(&path).unwrap();
     assert_eq!(book.sheet_names(), ["申报单位名册"]);
     let range = book.worksheet_range("申报单位名册").unwrap();
-    let header: Vec<String> = range
-        .rows()
-        .next()
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+    let header = header_row(&range);
     assert_eq!(header, HEADERS);
     let mut xml = String::new();
     zip::ZipArchive::new(std::fs::File::open(&path).unwrap())

@@ -151,6 +151,7 @@ impl Session {
             };
         }
         let list = recommended(province, &checked);
+        let previous = previous_package(&options.out);
         let chosen: Vec<PathBuf> = list.iter().map(|(_, c)| c.dir.clone()).collect();
         let built = self.build(&chosen, options);
         for report in built {
@@ -158,7 +159,11 @@ impl Session {
                 *slot = report;
             }
         }
-        let manifest = match self.write_package(province, &checked, &list, &reports, options) {
+        let written = self.write_package(province, &checked, &list, &reports, options);
+        let manifest = match written.and_then(|manifest| {
+            remove_dropped(&options.out, previous.as_ref(), &manifest.applicants)?;
+            Ok(manifest)
+        }) {
             Ok(manifest) => Some(manifest),
             Err(problems) => {
                 rules.extend(problems);
@@ -207,15 +212,16 @@ impl Session {
         let input = self.input_hash(&index);
         let (output, _) = self.render_pdf(&index, out, &name, &input, options)?;
         files.push(province_file(output, "index"));
+        let applicants: Vec<PackageApplicant> = checked
+            .iter()
+            .map(|c| package_applicant(c, list, out))
+            .collect();
         let manifest = PackageManifest {
             office: province.office.value.clone(),
             number: province.number.value.clone(),
             date: province.date.value.iso(),
             files,
-            applicants: checked
-                .iter()
-                .map(|c| package_applicant(c, list, out))
-                .collect(),
+            applicants,
         };
         let json =
             serde_json::to_vec_pretty(&manifest).map_err(|e| Diagnostic::error(e.to_string()))?;
@@ -423,6 +429,43 @@ fn package_applicant(
             })
             .collect(),
     }
+}
+
+/// The index of the package last written to `out`, if any.
+fn previous_package(out: &Path) -> Option<PackageManifest> {
+    let bytes = std::fs::read(out.join(MANIFEST)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Removes the folders of applicants that the previous package included and this one does not,
+/// so that the package holds only what its index lists.
+fn remove_dropped(
+    out: &Path,
+    previous: Option<&PackageManifest>,
+    applicants: &[PackageApplicant],
+) -> Result<(), Diagnostic> {
+    let Some(previous) = previous else {
+        return Ok(());
+    };
+    let kept: Vec<&String> = applicants
+        .iter()
+        .filter_map(|a| a.included.as_ref())
+        .collect();
+    for folder in previous
+        .applicants
+        .iter()
+        .filter_map(|a| a.included.as_ref())
+    {
+        let path = out.join(folder);
+        if !kept.contains(&folder) && path.join(MANIFEST).is_file() {
+            std::fs::remove_dir_all(&path).map_err(|e| {
+                Diagnostic::error(format!("无法移除不再推荐的单位的旧材料（{e}）"))
+                    .at(Location::file(&path))
+                    .hint("请手动删除该目录后重新运行")
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// How the index names a file.

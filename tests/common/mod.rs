@@ -261,3 +261,12 @@ pub fn wait_for_change(path: &Path, before: Option<std::time::SystemTime>) -> bo
     }
     false
 }
+
+/// The first row of a worksheet range, as text.
+pub fn header_row(range: &calamine::Range<calamine::Data>) -> Vec<String> {
+    range
+        .rows()
+        .next()
+        .map(|row| row.iter().map(|c| c.to_string()).collect())
+        .unwrap_or_default()
+}
