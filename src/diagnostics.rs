@@ -276,6 +276,20 @@ impl From<Diagnostic> for Diagnostics {
     }
 }
 
+/// What went wrong with a file operation, in Chinese (the system's own words in brackets).
+pub fn io_problem(error: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    let what = match error.kind() {
+        StorageFull => "磁盘已满",
+        QuotaExceeded => "超出磁盘配额",
+        PermissionDenied => "没有写权限",
+        ReadOnlyFilesystem => "所在文件系统为只读",
+        NotFound => "路径不存在",
+        _ => "系统报错",
+    };
+    format!("{what}：{error}")
+}
+
 /// A path as the user should read it: relative to the working directory when it lies below it.
 pub fn display_path(path: &Path) -> String {
     let relative = std::env::current_dir()

@@ -447,3 +447,55 @@ fn an_applicant_folder_removed_during_the_run() {
     );
     assert!(files_under(&out).iter().all(|f| !f.contains(".shenbao-")));
 }
+
+/// An output folder on a disk that fills up during the run: a 700 KiB tmpfs mounted in a private
+/// mount namespace (`unshare`), so the test needs no privileges beyond a user namespace. The run
+/// must say the disk is full, in Chinese, and leave only complete files: no temporary file and no
+/// PDF that poppler cannot open.
+#[test]
+fn an_output_folder_that_fills_up_leaves_only_complete_files() {
+    let (dir, applicant) = example("洛阳市");
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let script = format!(
+        "mount -t tmpfs -o size=700k tmpfs '{out}' && echo MOUNTED && \
+         '{bin}' build '{applicant}' -o '{out}'; echo \"EXIT $?\"; \
+         find '{out}' -type f | sed 's/^/FILE /'; \
+         for f in $(find '{out}' -name '*.pdf'); do pdfinfo \"$f\" >/dev/null 2>&1 || echo \"CORRUPT $f\"; done",
+        out = out.display(),
+        bin = env!("CARGO_BIN_EXE_shenbao"),
+        applicant = applicant.display(),
+    );
+    let output = Command::new("unshare")
+        .args(["-rm", "sh", "-c", &script])
+        .current_dir(dir.path())
+        .output()
+        .expect("unshare runs");
+    let text = said(&output);
+    assert!(
+        text.contains("MOUNTED"),
+        "the small disk could be mounted: {text}"
+    );
+    assert!(text.contains("EXIT 1"), "the run fails: {text}");
+    assert!(text.contains("无法写入输出文件（磁盘已满"), "{text}");
+    assert!(text.contains("洛阳市：生成未通过"), "{text}");
+    let files: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("FILE "))
+        .collect();
+    assert!(!files.is_empty(), "some documents fitted: {text}");
+    assert!(
+        files
+            .iter()
+            .all(|f| !f.contains(".shenbao-") && !f.ends_with(".part")),
+        "no temporary file is left: {files:?}"
+    );
+    assert!(
+        !text.contains("CORRUPT"),
+        "every PDF left is complete: {text}"
+    );
+    assert!(
+        !files.iter().any(|f| f.ends_with("洛阳市/manifest.json")),
+        "a failed applicant gets no manifest: {files:?}"
+    );
+}

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::compose::model::Dossier;
 use crate::load::notice::{MaterialInfo, Notice};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, io_problem};
 
 /// One file the run produced.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -62,7 +62,7 @@ pub struct Manifest {
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let failed = |error: std::io::Error| {
-        Diagnostic::error(format!("无法写入输出文件（{error}）"))
+        Diagnostic::error(format!("无法写入输出文件（{}）", io_problem(&error)))
             .at(Location::file(path))
             .hint("请检查输出目录是否存在、是否有写权限、磁盘是否已满；可用 -o 指定其他输出目录")
     };

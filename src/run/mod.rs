@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use crate::assemble::Output;
 use crate::compose::Composer;
 use crate::compose::model::Document;
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, io_problem};
 use crate::layout::fonts::{self, Coverage, FontLibrary};
 use crate::layout::world::{DocumentWorld, Engine};
 use crate::load::applicant::Applicant;
@@ -229,7 +229,7 @@ pub fn output_dir(out: &Path, applicant_dir: &Path) -> PathBuf {
 /// Checks that `out` can be written before anything is rendered.
 pub fn ensure_writable(out: &Path) -> Result<(), Diagnostic> {
     let failed = |error: std::io::Error| {
-        Diagnostic::error(format!("输出目录无法写入（{error}）"))
+        Diagnostic::error(format!("输出目录无法写入（{}）", io_problem(&error)))
             .at(Location::file(out))
             .hint("请检查路径与权限，或用 -o 指定其他输出目录")
     };
