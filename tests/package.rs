@@ -204,6 +204,11 @@ fn workbook_matches_tables(summary: &Path, inputs: &Path) {
             if name == "濮阳市" {
                 assert_eq!(row[3], Data::Empty, "not recommended, no rank");
                 assert_eq!(row[5].to_string(), "通过，逾期");
+                let Data::DateTime(date) = &row[4] else {
+                    panic!("成文日期 is a date cell: {:?}", row[4])
+                };
+                let (year, month, day, ..) = date.to_ymd_hms_milli();
+                assert_eq!((year, month, day), (2023, 8, 18));
             }
             for (col, title) in header.iter().enumerate().skip(6) {
                 let number: u32 = title.split('.').next().unwrap().parse().unwrap();

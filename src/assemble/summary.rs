@@ -94,6 +94,7 @@ fn write_sheet(worksheet: &mut Worksheet, sheet: &SummarySheet) -> Result<(), Xl
     let date = cell.clone().set_num_format("yyyy-mm-dd");
     let percent = cell.clone().set_num_format("0.00%");
     let late = cell.clone().set_font_color(rust_xlsxwriter::Color::Red);
+    let late_date = date.clone().set_font_color(rust_xlsxwriter::Color::Red);
     let indicators: Vec<_> = sheet
         .catalogue
         .indicators
@@ -124,7 +125,12 @@ fn write_sheet(worksheet: &mut Worksheet, sheet: &SummarySheet) -> Result<(), Xl
         let d = applicant.date.value;
         let excel =
             rust_xlsxwriter::ExcelDateTime::from_ymd(d.year as u16, d.month as u8, d.day as u8)?;
-        worksheet.write_datetime_with_format(r, 4, &excel, if row.late { &late } else { &date })?;
+        worksheet.write_datetime_with_format(
+            r,
+            4,
+            &excel,
+            if row.late { &late_date } else { &date },
+        )?;
         worksheet.write_string_with_format(
             r,
             5,
