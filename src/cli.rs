@@ -106,7 +106,7 @@ pub struct InitArgs {
     )]
     pub dir: Option<PathBuf>,
     /// 申报类别：示范城市、试点城市或试点县
-    #[arg(long, value_name = "类别")]
+    #[arg(long, value_name = "类别", requires = "dir")]
     pub category: Option<String>,
     /// 生成空白的申报单位名册（含表头和类别、级别、城市的下拉列表）
     #[arg(long, value_name = "文件.xlsx")]
@@ -255,6 +255,7 @@ pub fn main() -> ExitCode {
 fn open(common: &CommonArgs, jobs: usize) -> Result<(Session, Vec<PathBuf>), Diagnostics> {
     let dirs = load::applicant_dirs(&common.applicants, std::path::Path::new("inputs"))?;
     let session = Session::open(&common.settings(jobs))?;
+    eprint!("{}", session.roster_warnings().render());
     Ok((session, dirs))
 }
 
@@ -270,6 +271,7 @@ fn check(args: &CheckArgs) -> ExitCode {
 
 fn build(args: &BuildArgs) -> ExitCode {
     let opened = open(&args.common, args.render.jobs).and_then(|opened| {
+        run::check_output_location(&args.out, &opened.1)?;
         run::ensure_writable(&args.out)?;
         Ok(opened)
     });
@@ -287,7 +289,7 @@ fn build(args: &BuildArgs) -> ExitCode {
         separator: args.render.separator,
         shard: args.shard,
         emit_typst: args.emit_typst.clone(),
-        only_material: None,
+        ..BuildOptions::default()
     };
     let _ =
         ctrlc::set_handler(|| batch::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
@@ -399,11 +401,18 @@ fn merge(args: &MergeArgs) -> ExitCode {
 fn init(args: &InitArgs) -> ExitCode {
     let written = TemplateStore::new(args.templates.clone()).and_then(|store| {
         let mut files = Vec::new();
-        if let Some(roster) = &args.roster {
-            files.push(crate::init::roster(roster, &store)?);
+        if let Some(roster) = args.roster.as_ref().filter(|r| r.exists()) {
+            return Err(
+                Diagnostic::error("名册文件已存在，为避免覆盖，未写入任何文件")
+                    .at(crate::diagnostics::Location::file(roster))
+                    .hint("请换一个文件名，或先移走已有文件"),
+            );
         }
         if let (Some(dir), Some(category)) = (&args.dir, &args.category) {
             files.extend(crate::init::init(dir, category, &store)?);
+        }
+        if let Some(roster) = &args.roster {
+            files.push(crate::init::roster(roster, &store)?);
         }
         Ok(files)
     });
@@ -446,6 +455,9 @@ fn package(args: &PackageArgs) -> ExitCode {
         settings.roster = province.roster.as_ref().map(|r| r.value.clone());
     }
     let opened = dirs.and_then(|dirs| Ok((Session::open(&settings)?, dirs)));
+    if let Ok((session, _)) = &opened {
+        eprint!("{}", session.roster_warnings().render());
+    }
     let (session, dirs) = match opened {
         Ok(opened) => opened,
         Err(problems) => return fail(problems, format),

@@ -267,24 +267,31 @@ fn indicator_values(workbook: &Path) -> std::collections::BTreeMap<u32, String> 
         .collect()
 }
 
-/// The first number a text states, percentages as fractions (written independently of the
-/// program's own reading).
+/// The number a 完成情况 states when it is a single quantity — a number, a unit, maybe a note
+/// in brackets — read here by peeling the text from the right, independently of the program.
 fn first_number(text: &str) -> Option<f64> {
-    let start = text.find(|c: char| c.is_ascii_digit())?;
-    let digits: String = text[start..]
+    let mut rest = text.trim();
+    if rest.ends_with(['）', ')']) {
+        let open = rest.rfind(['（', '('])?;
+        rest = rest[..open].trim_end();
+    }
+    let unit: String = rest
         .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
-        .filter(|c| *c != ',')
+        .rev()
+        .take_while(|c| !c.is_ascii_digit() && *c != '%')
         .collect();
-    let digits = digits.trim_end_matches('.');
-    let value: f64 = digits.parse().ok()?;
-    let after =
-        text[start..].trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',');
-    Some(if after.trim_start().starts_with(['%', '％']) {
-        value / 100.0
-    } else {
-        value
-    })
+    if unit.chars().count() > 4 || unit.contains(['年', '月', '日', '.', '、']) {
+        return None;
+    }
+    rest = rest[..rest.len() - unit.len()].trim_end();
+    let percent = rest.ends_with('%');
+    let number: f64 = rest
+        .trim_end_matches('%')
+        .trim()
+        .replace(',', "")
+        .parse()
+        .ok()?;
+    Some(if percent { number / 100.0 } else { number })
 }
 
 /// The index lists every file of the package with the sha256 of its bytes, and nothing else;
@@ -506,4 +513,107 @@ fn a_second_package_drops_what_is_no_longer_recommended_and_reuses_the_rest() {
         "unchanged materials are not rendered again"
     );
     index_matches_files(&out);
+}
+
+#[test]
+fn an_output_folder_among_the_inputs_is_refused_and_nothing_is_touched() {
+    let (dir, _) = province_copy();
+    let inputs = dir.path().join("inputs");
+    let before = files_under(&inputs);
+    let output = shenbao(dir.path(), &["package", "inputs/河南省", "-o", "inputs"]);
+    let text = said(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("输出目录与申报材料目录重叠"), "{text}");
+    let output = shenbao(dir.path(), &["build", "inputs/洛阳市", "-o", "inputs"]);
+    assert!(said(&output).contains("输出目录与申报材料目录重叠"));
+    assert_eq!(files_under(&inputs), before, "the inputs are untouched");
+}
+
+#[test]
+fn a_city_that_writes_a_city_field_is_not_taken_for_a_county() {
+    let (dir, province) = province_copy();
+    edit_province(&province, "roster: 申报单位名册.xlsx", "");
+    edit(
+        &dir.path().join("inputs/许昌市/applicant.yaml"),
+        "level: 市",
+        "city: 郑州市\nlevel: 市",
+    );
+    let output = package(dir.path(), &dir.path().join("out"));
+    let text = said(&output);
+    assert!(output.status.success(), "{text}");
+    assert!(!text.contains("同属郑州市"), "{text}");
+}
+
+#[test]
+fn a_recommended_applicant_whose_file_cannot_be_read_is_reported_as_failing() {
+    let (dir, province) = province_copy();
+    edit_province(&province, "roster: 申报单位名册.xlsx", "");
+    edit(
+        &dir.path().join("inputs/许昌市/applicant.yaml"),
+        "date: 2023-08-11",
+        "date: 2023-08-41",
+    );
+    let text = refused(dir.path(), &["推荐的“许昌市”未通过检查"]);
+    assert!(!text.contains("没有申报材料"), "{text}");
+}
+
+#[test]
+fn an_empty_recommendation_is_refused() {
+    let (dir, province) = province_copy();
+    edit_province(&province, "示范城市: [洛阳市]", "示范城市: []");
+    edit_province(&province, "试点城市: [许昌市]", "试点城市: []");
+    edit_province(&province, "试点县: [西峡县, 新郑市, 林州市]", "试点县: []");
+    refused(dir.path(), &["推荐名单是空的"]);
+}
+
+#[test]
+fn two_folders_of_one_applicant_are_refused() {
+    let (dir, _) = province_copy();
+    copy_dir(
+        &dir.path().join("inputs/洛阳市"),
+        &dir.path().join("inputs/洛阳市（旧）"),
+    );
+    refused(dir.path(), &["“洛阳市”有两个申报目录"]);
+}
+
+#[test]
+fn roster_rows_without_a_folder_and_a_missing_roster_are_reported() {
+    let (dir, province) = province_copy();
+    std::fs::remove_dir_all(dir.path().join("inputs/濮阳市")).unwrap();
+    let output = package(dir.path(), &dir.path().join("out"));
+    let text = said(&output);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("名册中的“濮阳市”没有对应的申报目录"),
+        "{text}"
+    );
+    edit_province(&province, "roster: 申报单位名册.xlsx", "roster: 名册.xlsx");
+    let output = package(dir.path(), &dir.path().join("out"));
+    let text = said(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("名册文件“inputs/河南省/名册.xlsx”不存在"),
+        "{text}"
+    );
+    assert!(
+        text.contains("province.yaml:"),
+        "located in province.yaml: {text}"
+    );
+}
+
+#[test]
+fn a_package_that_stops_half_way_leaves_no_index() {
+    let (dir, _) = province_copy();
+    let out = dir.path().join("out");
+    assert!(package(dir.path(), &out).status.success());
+    std::fs::remove_dir_all(out.join("西峡县")).unwrap();
+    std::fs::write(out.join("西峡县"), "not a folder").unwrap();
+    let output = package(dir.path(), &out);
+    let text = said(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("推荐的“西峡县”的材料未能全部生成"), "{text}");
+    assert!(
+        !out.join("manifest.json").exists(),
+        "no index describes a package that was not finished"
+    );
 }

@@ -293,3 +293,18 @@ fn the_example_roster_agrees_with_every_example_applicant() {
     assert!(output.status.success(), "{text}");
     assert!(!text.contains("不一致"), "{text}");
 }
+
+#[test]
+fn an_empty_roster_or_one_with_only_headers_is_reported() {
+    let (dir, _) = example("新郑市");
+    let text = check_with(dir.path(), &[], &[]);
+    assert!(text.contains("名册工作表“申报单位名册”是空的"), "{text}");
+    write_roster(&dir.path().join("名册.xlsx"), &HEADERS, &[]);
+    let output = shenbao(dir.path(), &["check", "新郑市", "--roster", "名册.xlsx"]);
+    let text = said(&output);
+    assert!(text.contains("名册中没有任何申报单位"), "{text}");
+    assert!(
+        text.contains("名册中没有这个申报单位"),
+        "the applicant learns the roster had no row for it: {text}"
+    );
+}

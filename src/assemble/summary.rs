@@ -49,7 +49,10 @@ pub struct SummarySheet<'a> {
 
 /// The workbook's bytes.
 pub fn workbook(sheets: &[SummarySheet]) -> Result<Vec<u8>, Diagnostic> {
-    build(sheets).map_err(|e| Diagnostic::error(format!("无法生成汇总表（{e}）")))
+    build(sheets).map_err(|e| {
+        Diagnostic::error(format!("无法生成汇总表工作簿（{e}）"))
+            .hint("这是程序内部的问题，请连同申报材料一并报告给 shenbao 的维护者")
+    })
 }
 
 fn build(sheets: &[SummarySheet]) -> Result<Vec<u8>, XlsxError> {
@@ -116,7 +119,11 @@ fn write_sheet(worksheet: &mut Worksheet, sheet: &SummarySheet) -> Result<(), Xl
         let applicant = row.applicant;
         worksheet.write_string_with_format(r, 0, &applicant.name.value, &cell)?;
         worksheet.write_string_with_format(r, 1, &applicant.category.value, &cell)?;
-        let city = applicant.city.as_ref().map_or("", |c| c.value.as_str());
+        let city = applicant
+            .city
+            .as_ref()
+            .filter(|_| crate::validate::province::is_county(applicant))
+            .map_or("", |c| c.value.as_str());
         worksheet.write_string_with_format(r, 2, city, &cell)?;
         match row.rank {
             Some(rank) => worksheet.write_number_with_format(r, 3, rank as f64, &cell)?,
@@ -180,17 +187,22 @@ pub enum Quantity {
     Percent(f64),
 }
 
-static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*([%％])?").expect("valid pattern")
+/// One number, then a unit of up to four characters (not a date word or punctuation), then an
+/// optional note in brackets, and nothing else.
+static QUANTITY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*([%％])?\s*(?:[^\d\s%％.,，、；;：:。（(年月日][^\d\s（(]{0,3})?\s*(?:[（(].*[）)])?\s*$",
+    )
+    .expect("valid pattern")
 });
 
-/// The first number in a 完成情况 text (`28`, `12人`, `1,234.5万元`, `1.35%`).
+/// The number a 完成情况 states when it is one quantity (`28`, `12人`, `1,234.5万元`, `1.35%`,
+/// `18名（其中……）`); `None` for anything else, such as a numbered list (`1.……；2.……`) or a
+/// year (`2022年……`), which the summary keeps as text.
 pub fn quantity(text: &str) -> Option<Quantity> {
-    let found = NUMBER.captures(text)?;
-    let whole = found.get(1)?.as_str().replace(',', "");
-    let fraction = found.get(2).map_or("", |m| m.as_str());
-    let value: f64 = format!("{whole}{fraction}").parse().ok()?;
-    Some(match found.get(3) {
+    let found = QUANTITY.captures(text)?;
+    let value: f64 = found.get(1)?.as_str().replace(',', "").parse().ok()?;
+    Some(match found.get(2) {
         Some(_) => Quantity::Percent(value / 100.0),
         None => Quantity::Number(value),
     })
@@ -203,12 +215,18 @@ mod tests {
     #[test]
     fn numbers_are_read_from_the_text() {
         assert_eq!(quantity("28"), Some(Quantity::Number(28.0)));
-        assert_eq!(quantity("共 12 人"), Some(Quantity::Number(12.0)));
         assert_eq!(quantity("1,234.5万元"), Some(Quantity::Number(1234.5)));
         let Some(Quantity::Percent(share)) = quantity("1.35%") else {
             panic!("not a percentage")
         };
         assert!((share - 0.0135).abs() < 1e-12);
+        assert_eq!(
+            quantity("18名（其中专利代理师6名）"),
+            Some(Quantity::Number(18.0))
+        );
         assert_eq!(quantity("暂无"), None);
+        assert_eq!(quantity("1.每万人口高价值发明专利3.12件；2.……"), None);
+        assert_eq!(quantity("1.2022年度撤回率98%"), None);
+        assert_eq!(quantity("2022年已建成"), None);
     }
 }

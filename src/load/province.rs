@@ -76,9 +76,12 @@ pub fn read(dir: &Path) -> Result<Province, Diagnostics> {
     let file = dir.join(PROVINCE_FILE);
     let text = std::fs::read_to_string(&file).map_err(|error| {
         Diagnostics::from(
-            Diagnostic::error(format!("无法读取 province.yaml（{error}）"))
-                .at(Location::file(&file))
-                .hint("省级推荐目录中须有 province.yaml；可参照 inputs/河南省/province.yaml 编写"),
+            Diagnostic::error(format!(
+                "无法读取 province.yaml（{}）",
+                crate::diagnostics::io_problem(&error)
+            ))
+            .at(Location::file(&file))
+            .hint("省级推荐目录中须有 province.yaml；可参照 inputs/河南省/province.yaml 编写"),
         )
     })?;
     let root = yaml::parse(&file, &text)?;
@@ -128,6 +131,16 @@ fn from_root(
         .map(|p| Located::new(tidy(&dir.join(&p.value)), p.location))
         .collect();
     let roster = fields.path_in("roster", dir, diagnostics);
+    if let Some(roster) = roster.as_ref().filter(|r| !r.value.is_file()) {
+        diagnostics.push(
+            Diagnostic::error(format!(
+                "名册文件“{}”不存在",
+                crate::diagnostics::display_path(&roster.value)
+            ))
+            .at(roster.location.clone())
+            .hint("roster 的路径相对于 province.yaml 所在目录；不用名册时删去这一行"),
+        );
+    }
     fields.finish(diagnostics);
     Some(Province {
         dir: dir.to_path_buf(),

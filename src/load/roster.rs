@@ -97,6 +97,8 @@ pub struct Roster {
     pub file: PathBuf,
     /// The applicants, in row order.
     pub rows: Vec<Row>,
+    /// What is odd about the roster but does not stop its use.
+    pub warnings: Diagnostics,
 }
 
 /// One applicant's row.
@@ -121,19 +123,6 @@ pub struct RosterValue {
     pub date: bool,
 }
 
-impl Row {
-    /// The value of `field`, when the row gives one.
-    pub fn get(&self, field: &str) -> Option<&Located<String>> {
-        if field == "name" {
-            return Some(&self.name);
-        }
-        self.values
-            .iter()
-            .find(|v| v.field == field)
-            .map(|v| &v.value)
-    }
-}
-
 impl Roster {
     /// Reads the roster at `path`; every problem in it is reported at once.
     pub fn load(path: &Path, spec: &RosterSpec, notice: &Notice) -> Result<Self, Diagnostics> {
@@ -145,6 +134,7 @@ impl Roster {
         Ok(Self {
             file: path.to_path_buf(),
             rows,
+            warnings: diagnostics,
         })
     }
 
@@ -158,10 +148,7 @@ impl Roster {
                 .and_then(|(_, v)| v.as_text()),
             _ => None,
         };
-        let folder = dir
-            .canonicalize()
-            .ok()
-            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+        let folder = folder_name(dir);
         let find = |name: &str| self.rows.iter().find(|r| r.name.value == name.trim());
         written
             .as_deref()
@@ -173,6 +160,14 @@ impl Roster {
     /// applicant's row, and reports every field the two give differently.
     pub fn overlay(&self, dir: &Path, root: &mut Node, file: &Path, diagnostics: &mut Diagnostics) {
         let Some(row) = self.row_for(dir, root) else {
+            diagnostics.push(
+                Diagnostic::warning(format!(
+                    "名册中没有这个申报单位（按 applicant.yaml 的 name 或目录名“{}”查找）",
+                    folder_name(dir).unwrap_or_default()
+                ))
+                .at(Location::file(&self.file))
+                .hint("名册未提供的字段须写在 applicant.yaml 中；或在名册中补上这一行，名称与目录名一致"),
+            );
             return;
         };
         let name = RosterValue {
@@ -186,6 +181,13 @@ impl Roster {
             fill(root, &path, value, file, diagnostics);
         }
     }
+}
+
+/// The name of the folder `dir`, as the file system has it.
+pub fn folder_name(dir: &Path) -> Option<String> {
+    dir.canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
 }
 
 /// Puts `value` at `path` under `node` unless the YAML already has it; reports a disagreement.
@@ -319,6 +321,13 @@ fn read_rows(
         first_row.insert(read.name.value.clone(), read.name.location.clone());
         rows.push(read);
     }
+    if rows.is_empty() && !diagnostics.has_errors() {
+        diagnostics.push(
+            Diagnostic::warning("名册中没有任何申报单位")
+                .at(sheet.cell(header_row, 0))
+                .hint("请在表头下方逐行填写申报单位，一行一个"),
+        );
+    }
     rows
 }
 
@@ -327,6 +336,14 @@ fn open_sheet<'a>(
     spec: &RosterSpec,
     diagnostics: &mut Diagnostics,
 ) -> Option<Sheet<'a>> {
+    if !path.is_file() {
+        diagnostics.push(
+            Diagnostic::error("名册文件不存在")
+                .at(Location::file(path))
+                .hint("请检查 --roster 或 province.yaml 中 roster 的路径；可用 `shenbao init --roster 文件.xlsx` 生成空白名册"),
+        );
+        return None;
+    }
     let opened = open_workbook_auto(path).map_err(|e| e.to_string());
     let mut workbook = match opened {
         Ok(workbook) => workbook,
@@ -371,9 +388,20 @@ fn header<'s>(
     spec: &'s RosterSpec,
     diagnostics: &mut Diagnostics,
 ) -> Option<(u32, Vec<Column<'s>>)> {
-    let (row0, col0) = sheet.range.start()?;
-    let (end_row, end_col) = sheet.range.end()?;
     let name_header = spec.columns.first()?.header.as_str();
+    let (Some((row0, col0)), Some((end_row, end_col))) = (sheet.range.start(), sheet.range.end())
+    else {
+        diagnostics.push(
+            Diagnostic::error(format!("名册工作表“{}”是空的", sheet.name))
+                .at(Location::file(sheet.path))
+                .hint(format!(
+                    "名册应在第一个工作表（或名为“{}”的工作表）中，第一行为表头：{}",
+                    spec.sheet,
+                    headers(spec).join("、")
+                )),
+        );
+        return None;
+    };
     let Some(row) = (row0..=end_row.min(row0 + 9))
         .find(|&r| (col0..=end_col).any(|c| normalize(&sheet.text(r, c)) == name_header))
     else {

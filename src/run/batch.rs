@@ -39,6 +39,8 @@ pub struct BuildOptions {
     pub emit_typst: Option<PathBuf>,
     /// Render only this material (1–4), without print sets, Word files or manifest (for `watch`).
     pub only_material: Option<u8>,
+    /// Leave out the run index `out/manifest.json` (a package writes its own index there).
+    pub skip_run_index: bool,
 }
 
 /// The applicants of shard `k` of `n` (1-based): every n-th folder of the sorted list.
@@ -187,7 +189,10 @@ impl Session {
             .map(|s| s.report.into_inner().unwrap_or_else(|e| e.into_inner()))
             .collect();
         let rendered_any = reports.iter().any(|r| !r.outputs.is_empty());
-        if rendered_any && let Err(problem) = write_index(&reports, options) {
+        if rendered_any
+            && !options.skip_run_index
+            && let Err(problem) = write_index(&reports, options)
+        {
             eprint!("{}", Diagnostics::from(problem).render());
         }
         reports

@@ -124,6 +124,14 @@ impl Session {
         self.composer.notice()
     }
 
+    /// The roster's warnings (an empty roster, columns that are not read), once per run.
+    pub fn roster_warnings(&self) -> Diagnostics {
+        self.roster
+            .as_ref()
+            .map(|r| r.warnings.clone())
+            .unwrap_or_default()
+    }
+
     /// Time spent per stage so far.
     pub fn timings(&self) -> &timings::Timings {
         &self.timings
@@ -224,6 +232,31 @@ pub fn output_dir(out: &Path, applicant_dir: &Path) -> PathBuf {
         .or_else(|| applicant_dir.file_name().map(|n| n.to_owned()))
         .unwrap_or_else(|| "applicant".into());
     out.join(name)
+}
+
+/// Refuses an output folder that would write into the inputs: one inside an input folder, or one
+/// where an applicant's outputs would land in its own folder.
+pub fn check_output_location(out: &Path, inputs: &[PathBuf]) -> Result<(), Diagnostic> {
+    let resolved = |path: &Path| {
+        path.canonicalize()
+            .or_else(|_| std::path::absolute(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    let target = resolved(out);
+    for input in inputs {
+        let input_path = resolved(input);
+        if target.starts_with(&input_path) || resolved(&output_dir(out, input)) == input_path {
+            return Err(Diagnostic::error(
+                "输出目录与申报材料目录重叠，生成的文件会混入或覆盖申报材料",
+            )
+            .at(Location::file(out))
+            .hint(format!(
+                "请用 -o 指定申报材料以外的目录（如 out/）；重叠的是 {}",
+                crate::diagnostics::display_path(input)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Checks that `out` can be written before anything is rendered.

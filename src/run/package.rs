@@ -12,10 +12,11 @@ use super::{ApplicantReport, Session, identity, output_dir};
 use crate::assemble::summary::{self, SummaryRow, SummarySheet};
 use crate::assemble::{self, Manifest, Output, write_atomically};
 use crate::compose::recommendation::{IndexRow, Recommended};
-use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path, io_problem};
 use crate::load::Texts;
 use crate::load::applicant::Applicant;
 use crate::load::province::Province;
+use crate::load::roster::folder_name;
 use crate::validate::province::{self as rules, Submission};
 
 /// The package's index file.
@@ -134,7 +135,16 @@ impl Session {
             })
             .collect();
         let mut rules = rules::check(province, self.notice(), &submissions);
+        rules.extend(self.unmatched_roster_rows(&checked));
         let mut reports: Vec<ApplicantReport> = checked.iter().map(Checked::report).collect();
+        let mut inputs: Vec<PathBuf> = dirs.to_vec();
+        inputs.push(province.dir.clone());
+        let ready = super::check_output_location(&options.out, &inputs)
+            .and_then(|()| super::ensure_writable(&options.out))
+            .and_then(|()| forget_previous_index(&options.out));
+        if let Err(problem) = ready {
+            rules.push(problem);
+        }
         if rules.has_errors() {
             return PackageReport {
                 applicants: reports,
@@ -142,29 +152,24 @@ impl Session {
                 manifest: None,
             };
         }
-        if let Err(problem) = super::ensure_writable(&options.out) {
-            rules.push(problem);
-            return PackageReport {
-                applicants: reports,
-                rules,
-                manifest: None,
-            };
-        }
         let list = recommended(province, &checked);
-        let previous = previous_package(&options.out);
         let chosen: Vec<PathBuf> = list.iter().map(|(_, c)| c.dir.clone()).collect();
-        let built = self.build(&chosen, options);
+        let applicants_only = BuildOptions {
+            skip_run_index: true,
+            ..options.clone()
+        };
+        let built = self.build(&chosen, &applicants_only);
         for report in built {
             if let Some(slot) = reports.iter_mut().find(|r| r.dir == report.dir) {
                 *slot = report;
             }
         }
         let written = self.write_package(province, &checked, &list, &reports, options);
-        let manifest = match written.and_then(|manifest| {
-            remove_dropped(&options.out, previous.as_ref(), &manifest.applicants)?;
-            Ok(manifest)
-        }) {
-            Ok(manifest) => Some(manifest),
+        let manifest = match written {
+            Ok((manifest, warnings)) => {
+                rules.extend(warnings);
+                Some(manifest)
+            }
             Err(problems) => {
                 rules.extend(problems);
                 None
@@ -184,8 +189,9 @@ impl Session {
         list: &[(Recommended, &Checked)],
         reports: &[ApplicantReport],
         options: &BuildOptions,
-    ) -> Result<PackageManifest, Diagnostics> {
+    ) -> Result<(PackageManifest, Diagnostics), Diagnostics> {
         stopped_applicants(list, reports)?;
+        let mut warnings = Diagnostics::new();
         let out = &options.out;
         let mut files = Vec::new();
         let recommended: Vec<Recommended> = list.iter().map(|(r, _)| r.clone()).collect();
@@ -194,7 +200,8 @@ impl Session {
             .recommendation(province, &recommended, checked.len())?;
         let name = format!("{}.pdf", letter.material_name);
         let input = self.input_hash(&letter);
-        let (output, _) = self.render_pdf(&letter, out, &name, &input, options)?;
+        let (output, typst_warnings) = self.render_pdf(&letter, out, &name, &input, options)?;
+        warnings.extend(typst_warnings);
         files.push(province_file(output, "letter"));
         let workbook = summary::workbook(&self.summary_sheets(province, checked))?;
         let name = format!("{}.xlsx", self.notice().recommendation.summary);
@@ -210,7 +217,8 @@ impl Session {
         let index = self.composer.package_index(province, &rows);
         let name = format!("{}.pdf", index.material_name);
         let input = self.input_hash(&index);
-        let (output, _) = self.render_pdf(&index, out, &name, &input, options)?;
+        let (output, typst_warnings) = self.render_pdf(&index, out, &name, &input, options)?;
+        warnings.extend(typst_warnings);
         files.push(province_file(output, "index"));
         let applicants: Vec<PackageApplicant> = checked
             .iter()
@@ -223,10 +231,33 @@ impl Session {
             files,
             applicants,
         };
+        remove_dropped(out, &manifest.applicants)?;
         let json =
             serde_json::to_vec_pretty(&manifest).map_err(|e| Diagnostic::error(e.to_string()))?;
         write_atomically(&out.join(MANIFEST), &json)?;
-        Ok(manifest)
+        Ok((manifest, warnings))
+    }
+
+    /// A warning for every roster row that names no applicant of this run.
+    fn unmatched_roster_rows(&self, checked: &[Checked]) -> Diagnostics {
+        let Some(roster) = &self.roster else {
+            return Diagnostics::new();
+        };
+        let names: Vec<String> = checked
+            .iter()
+            .filter_map(|c| c.applicant().map(|a| a.name.value.clone()))
+            .chain(checked.iter().filter_map(|c| folder_name(&c.dir)))
+            .collect();
+        roster
+            .rows
+            .iter()
+            .filter(|row| !names.contains(&row.name.value))
+            .map(|row| {
+                Diagnostic::warning(format!("名册中的“{}”没有对应的申报目录", row.name.value))
+                    .at(row.name.location.clone())
+                    .hint("该单位的材料未收到，或其目录不在 province.yaml 的 applicants 中")
+            })
+            .collect()
     }
 
     /// One sheet per assessment table, recommended applicants first in their order.
@@ -299,7 +330,11 @@ fn recommended<'a>(province: &Province, checked: &'a [Checked]) -> Vec<(Recommen
                     category: category.value.clone(),
                     rank,
                     name: name.value.clone(),
-                    city: applicant.city.as_ref().map(|c| c.value.clone()),
+                    city: applicant
+                        .city
+                        .as_ref()
+                        .filter(|_| rules::is_county(applicant))
+                        .map(|c| c.value.clone()),
                 },
                 found,
             ))
@@ -368,12 +403,14 @@ fn applicant_files(out: &Path, name: &str, dir: &Path) -> Result<Vec<PackageFile
         .into_owned();
     let manifest_path = target.join(MANIFEST);
     let bytes = std::fs::read(&manifest_path).map_err(|e| {
-        Diagnostic::error(format!("无法读取 {name} 的文件清单（{e}）"))
+        Diagnostic::error(format!("无法读取 {name} 的文件清单（{}）", io_problem(&e)))
             .at(Location::file(&manifest_path))
+            .hint("该文件应由刚才的生成写出；请检查输出目录后重新运行")
     })?;
     let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
         Diagnostic::error(format!("{name} 的文件清单无法解析（{e}）"))
             .at(Location::file(&manifest_path))
+            .hint("请删除该文件后用 --force 重新运行")
     })?;
     let mut files: Vec<PackageFile> = manifest
         .outputs
@@ -431,37 +468,49 @@ fn package_applicant(
     }
 }
 
-/// The index of the package last written to `out`, if any.
-fn previous_package(out: &Path) -> Option<PackageManifest> {
-    let bytes = std::fs::read(out.join(MANIFEST)).ok()?;
-    serde_json::from_slice(&bytes).ok()
+/// Removes the index of the package last written to `out`, so that a run that stops half-way
+/// leaves no index describing files that have since changed.
+fn forget_previous_index(out: &Path) -> Result<(), Diagnostic> {
+    match std::fs::remove_file(out.join(MANIFEST)) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(Diagnostic::error(
+            format!("无法更新推荐材料目录（{}）", io_problem(&error)),
+        )
+        .at(Location::file(out.join(MANIFEST)))
+        .hint("请检查输出目录的写权限，或用 -o 指定其他输出目录")),
+        _ => Ok(()),
+    }
 }
 
-/// Removes the folders of applicants that the previous package included and this one does not,
-/// so that the package holds only what its index lists.
-fn remove_dropped(
-    out: &Path,
-    previous: Option<&PackageManifest>,
-    applicants: &[PackageApplicant],
-) -> Result<(), Diagnostic> {
-    let Some(previous) = previous else {
-        return Ok(());
-    };
+/// Removes the folders of applicants that an earlier package held and this one does not, so
+/// that the package holds only what its index lists. Only folders that shenbao made are removed:
+/// ones with an applicant's output manifest and without an `applicant.yaml`.
+fn remove_dropped(out: &Path, applicants: &[PackageApplicant]) -> Result<(), Diagnostic> {
     let kept: Vec<&String> = applicants
         .iter()
         .filter_map(|a| a.included.as_ref())
         .collect();
-    for folder in previous
-        .applicants
-        .iter()
-        .filter_map(|a| a.included.as_ref())
-    {
-        let path = out.join(folder);
-        if !kept.contains(&folder) && path.join(MANIFEST).is_file() {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return Ok(());
+    };
+    for path in entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let ours = std::fs::read(path.join(MANIFEST))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok())
+            .is_some();
+        let input = path.join(crate::load::applicant::APPLICANT_FILE).exists();
+        if ours && !input && !kept.contains(&&name) {
             std::fs::remove_dir_all(&path).map_err(|e| {
-                Diagnostic::error(format!("无法移除不再推荐的单位的旧材料（{e}）"))
-                    .at(Location::file(&path))
-                    .hint("请手动删除该目录后重新运行")
+                Diagnostic::error(format!(
+                    "无法移除不再推荐的单位的旧材料（{}）",
+                    io_problem(&e)
+                ))
+                .at(Location::file(&path))
+                .hint("请手动删除该目录后重新运行")
             })?;
         }
     }

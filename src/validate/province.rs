@@ -5,12 +5,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path};
 use crate::load::applicant::Applicant;
 use crate::load::date::Date;
 use crate::load::fields::{Located, nearest};
 use crate::load::notice::Notice;
 use crate::load::province::Province;
+use crate::load::roster::folder_name;
 
 /// One applicant folder as its own checks left it.
 #[derive(Debug, Clone, Copy)]
@@ -26,6 +27,15 @@ pub struct Submission<'a> {
 impl Submission<'_> {
     fn name(&self) -> Option<&str> {
         self.applicant.map(|a| a.name.value.as_str())
+    }
+
+    /// Whether this is the submission of `name`: by its applicant's name, or, when its
+    /// `applicant.yaml` could not be read, by its folder's name.
+    fn is(&self, name: &str) -> bool {
+        match self.name() {
+            Some(own) => own == name,
+            None => folder_name(self.dir).as_deref() == Some(name),
+        }
     }
 }
 
@@ -46,9 +56,17 @@ pub fn check(province: &Province, notice: &Notice, submissions: &[Submission]) -
             found.push(unknown_category(category, &known));
         }
     }
+    if province.recommendations().next().is_none() {
+        found.push(
+            Diagnostic::error("推荐名单是空的")
+                .at(Location::file(&province.file))
+                .hint("请在 recommended 下按类别写出推荐的申报单位，如“试点县: [西峡县]”"),
+        );
+    }
     for (category, _, name) in province.recommendations() {
         present_and_passing(category, name, submissions, &mut found);
     }
+    one_folder_each(submissions, &mut found);
     one_category_each(province, &mut found);
     one_county_per_city(province, notice, submissions, &mut found);
     late(province, notice, submissions, &mut found);
@@ -135,7 +153,7 @@ fn present_and_passing(
     submissions: &[Submission],
     found: &mut Diagnostics,
 ) {
-    let Some(submission) = submissions.iter().find(|s| s.name() == Some(&name.value)) else {
+    let Some(submission) = submissions.iter().find(|s| s.is(&name.value)) else {
         let names: Vec<&str> = submissions.iter().filter_map(Submission::name).collect();
         let hint = match nearest(&name.value, &names) {
             Some(near) => format!("是否应为“{near}”？"),
@@ -148,7 +166,7 @@ fn present_and_passing(
         );
         return;
     };
-    if submission.errors > 0 {
+    if submission.errors > 0 || submission.applicant.is_none() {
         found.push(
             Diagnostic::error(format!(
                 "推荐的“{}”未通过检查（{} 个错误），推荐材料无法生成",
@@ -213,7 +231,7 @@ fn one_county_per_city(
     let counties: Vec<&Applicant> = submissions
         .iter()
         .filter_map(|s| s.applicant)
-        .filter(|a| a.city.is_some())
+        .filter(|a| is_county(a))
         .collect();
     let recommended = |a: &Applicant| {
         province
@@ -279,6 +297,35 @@ fn late(province: &Province, notice: &Notice, submissions: &[Submission], found:
                 .at(applicant.date.location.clone())
                 .hint("请核实实际报送日期；逾期的申报在汇总表中标出"),
             );
+        }
+    }
+}
+
+/// Whether `applicant` applies as a county (a city's `city` field is ignored).
+pub fn is_county(applicant: &Applicant) -> bool {
+    applicant.level.value == "县" && applicant.city.is_some()
+}
+
+/// Two folders of one applicant make the package ambiguous.
+fn one_folder_each(submissions: &[Submission], found: &mut Diagnostics) {
+    let mut first: BTreeMap<&str, &Path> = BTreeMap::new();
+    for submission in submissions {
+        let Some(name) = submission.name() else {
+            continue;
+        };
+        match first.get(name) {
+            Some(earlier) => found.push(
+                Diagnostic::error(format!(
+                    "“{name}”有两个申报目录：{} 与 {}",
+                    display_path(earlier),
+                    display_path(submission.dir)
+                ))
+                .at(Location::file(submission.dir))
+                .hint("每个申报单位只能报送一份材料；请删去或移走其中一个目录"),
+            ),
+            None => {
+                first.insert(name, submission.dir);
+            }
         }
     }
 }
