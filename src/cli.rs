@@ -80,6 +80,9 @@ pub struct PreviewArgs {
     /// 额外的字体目录（可多次使用）
     #[arg(long = "font-path", value_name = "目录")]
     pub font_paths: Vec<PathBuf>,
+    /// 申报单位名册：applicant.yaml 未写的字段从中读取
+    #[arg(long, value_name = "文件")]
+    pub roster: Option<PathBuf>,
 }
 
 /// `shenbao templates …`.
@@ -333,6 +336,7 @@ fn preview(args: &PreviewArgs) -> ExitCode {
     let settings = Settings {
         templates: args.templates.clone(),
         font_paths: args.font_paths.clone(),
+        roster: args.roster.clone(),
         ..Settings::default()
     };
     let session = match Session::open(&settings) {
