@@ -63,3 +63,70 @@ fn watch_rerenders_on_change_and_survives_a_half_written_file() {
     assert!(said.contains("YAML 语法错误"), "{said}");
     assert!(said.matches("已更新").count() >= 3, "{said}");
 }
+
+/// A roster with every standard header and one row: 洛阳市 with the document number `number`.
+fn roster_with_number(path: &std::path::Path, number: &str) {
+    let headers = [
+        "名称",
+        "级别",
+        "申报类别",
+        "所属城市",
+        "发文机关",
+        "文号",
+        "成文日期",
+        "联系人",
+        "联系电话",
+    ];
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, header) in headers.iter().enumerate() {
+        sheet.write(0, col as u16, *header).unwrap();
+    }
+    sheet.write(1, 0, "洛阳市").unwrap();
+    sheet.write(1, 5, number).unwrap();
+    book.save(path).unwrap();
+}
+
+#[test]
+fn watch_rerenders_when_the_roster_changes() {
+    let (dir, applicant) = example("洛阳市");
+    let yaml = applicant.join("applicant.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("number:"))
+        .collect();
+    std::fs::write(&yaml, kept.join("\n")).unwrap();
+    let roster = dir.path().join("名册.xlsx");
+    roster_with_number(&roster, "洛政函〔2023〕45号");
+    let out = dir.path().join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+        .args([
+            "watch",
+            "洛阳市",
+            "--material",
+            "1",
+            "-o",
+            "out",
+            "--roster",
+            "名册.xlsx",
+        ])
+        .current_dir(dir.path())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pdf = out.join("洛阳市/材料1-申报函.pdf");
+    let first = wait_for_change(&pdf, None);
+    let before = modified(&pdf);
+    std::thread::sleep(Duration::from_millis(50));
+    roster_with_number(&roster, "洛政函〔2023〕47号");
+    let changed = first && wait_for_change(&pdf, before);
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    assert!(first, "the first render, with the number from the roster");
+    assert!(changed, "re-rendered after the roster changed");
+    assert!(squeeze(&pdf_text(&pdf)).contains("洛政函〔2023〕47号"));
+}

@@ -1,4 +1,5 @@
-//! `shenbao watch`: re-render an applicant whenever a template, its data or a font changes. The
+//! `shenbao watch`: re-render an applicant whenever a template, its data, the roster or a font
+//! changes. The
 //! folders are polled (no platform watcher to go wrong over network drives or editors that save
 //! by renaming); a change re-opens the session, so edited templates and fonts take effect, and
 //! only the documents whose inputs changed are rendered again. Errors are shown and the watch
@@ -15,7 +16,7 @@ use crate::diagnostics::display_path;
 /// How often the folders are looked at.
 const POLL: Duration = Duration::from_millis(40);
 
-/// What a folder looked like: every file's modification time and size.
+/// What the watched folders and files looked like: every file's modification time and size.
 type Snapshot = BTreeMap<PathBuf, (SystemTime, u64)>;
 
 /// Watches until Ctrl-C, rebuilding `applicant` into `options.out` after every change.
@@ -23,6 +24,7 @@ pub fn watch(settings: &Settings, applicant: &Path, options: &BuildOptions) {
     let mut folders = vec![applicant.to_path_buf()];
     folders.extend(settings.templates.clone());
     folders.extend(settings.font_paths.iter().cloned());
+    folders.extend(settings.roster.clone());
     let mut seen = snapshot(&folders);
     rebuild(settings, applicant, options);
     eprintln!(
@@ -60,9 +62,17 @@ fn rebuild(settings: &Settings, applicant: &Path, options: &BuildOptions) {
     }
 }
 
-fn snapshot(folders: &[PathBuf]) -> Snapshot {
+fn snapshot(watched: &[PathBuf]) -> Snapshot {
     let mut files = Snapshot::new();
-    let mut pending: Vec<PathBuf> = folders.to_vec();
+    let (single, mut pending): (Vec<PathBuf>, Vec<PathBuf>) =
+        watched.iter().cloned().partition(|p| p.is_file());
+    for path in single {
+        if let Ok(metadata) = std::fs::metadata(&path)
+            && let Ok(modified) = metadata.modified()
+        {
+            files.insert(path, (modified, metadata.len()));
+        }
+    }
     while let Some(dir) = pending.pop() {
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let path = entry.path();
