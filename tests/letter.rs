@@ -201,4 +201,9 @@ fn the_sealed_signature_sits_right_with_the_name_centred_over_the_date() {
         centre(date)
     );
     assert!(name.top < date.top, "the signature stands above the date");
+    assert!(
+        squeeze(&last.text()).contains("恳请予以审核推荐。"),
+        "the signature's page carries body text (GB/T 9704 7.3.5): {}",
+        last.text()
+    );
 }

@@ -113,6 +113,15 @@ fn list_matches_province(letter: &Path) {
         all.contains("（联系人：畅向利，联系电话：0371-65928665）"),
         "{all}"
     );
+    let signed = pages
+        .iter()
+        .find(|p| p.find("2023年8月25日").is_some())
+        .expect("a page with the date");
+    assert!(
+        squeeze(&signed.text()).contains("请予审定。"),
+        "the signature never stands on a page without body text: {}",
+        signed.text()
+    );
     let list = pages.last().unwrap();
     assert!(
         list.find("推荐名单").is_some(),
