@@ -12,20 +12,8 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
 use common::*;
 
-/// The standard headers, as `templates/roster.yaml` lists them.
-const HEADERS: [&str; 11] = [
-    "名称",
-    "级别",
-    "申报类别",
-    "所属城市",
-    "发文机关",
-    "文号",
-    "成文日期",
-    "联系人",
-    "联系电话",
-    "承办单位",
-    "电子邮箱",
-];
+/// The standard headers.
+const HEADERS: [&str; 11] = ROSTER_HEADERS;
 
 /// One cell of a test roster.
 enum Value<'a> {

@@ -64,22 +64,11 @@ fn watch_rerenders_on_change_and_survives_a_half_written_file() {
     assert!(said.matches("已更新").count() >= 3, "{said}");
 }
 
-/// A roster with every standard header and one row: 洛阳市 with the document number `number`.
+/// A roster with the standard headers and one row: 洛阳市 with the document number `number`.
 fn roster_with_number(path: &std::path::Path, number: &str) {
-    let headers = [
-        "名称",
-        "级别",
-        "申报类别",
-        "所属城市",
-        "发文机关",
-        "文号",
-        "成文日期",
-        "联系人",
-        "联系电话",
-    ];
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    for (col, header) in headers.iter().enumerate() {
+    for (col, header) in ROSTER_HEADERS.iter().enumerate() {
         sheet.write(0, col as u16, *header).unwrap();
     }
     sheet.write(1, 0, "洛阳市").unwrap();

@@ -270,3 +270,18 @@ pub fn header_row(range: &calamine::Range<calamine::Data>) -> Vec<String> {
         .map(|row| row.iter().map(|c| c.to_string()).collect())
         .unwrap_or_default()
 }
+
+/// The standard headers, as `templates/roster.yaml` lists them.
+pub const ROSTER_HEADERS: [&str; 11] = [
+    "名称",
+    "级别",
+    "申报类别",
+    "所属城市",
+    "发文机关",
+    "文号",
+    "成文日期",
+    "联系人",
+    "联系电话",
+    "承办单位",
+    "电子邮箱",
+];
