@@ -8,6 +8,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::load::text::escape_controls;
+
 /// How serious a problem is: errors stop the build, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -167,14 +169,16 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
+    /// Renders the problem as text; control characters from the inputs are written visibly
+    /// (`\e`, `\x07`), never sent raw to the terminal.
     fn render(&self, out: &mut String) {
         let _ = write!(out, "{}", self.severity.label());
         if let Some(location) = &self.location {
-            let _ = write!(out, "：{location}");
+            let _ = write!(out, "：{}", escape_controls(&location.to_string()));
         }
-        let _ = writeln!(out, "：{}", self.message);
+        let _ = writeln!(out, "：{}", escape_controls(&self.message));
         if let Some(source) = &self.source_line {
-            let _ = writeln!(out, "  | {source}");
+            let _ = writeln!(out, "  | {}", escape_controls(source));
             if let Some(column) = self.location.as_ref().and_then(|l| l.column) {
                 let pad: String = source
                     .chars()
@@ -185,7 +189,7 @@ impl Diagnostic {
             }
         }
         if let Some(hint) = &self.hint {
-            let _ = writeln!(out, "  = 修改建议：{hint}");
+            let _ = writeln!(out, "  = 修改建议：{}", escape_controls(hint));
         }
     }
 }

@@ -323,7 +323,9 @@ fn read_letter<'a>(
     let header = letter.text("header", false, diagnostics);
     let addressee = letter.text("addressee", false, diagnostics);
     let title = letter.text("title", false, diagnostics);
-    let body = letter.texts("body", diagnostics);
+    let body = letter
+        .texts("body", diagnostics)
+        .map(|b| super::text::prose_all(b, diagnostics));
     let attachments = letter.texts("attachments", diagnostics);
     let note = letter.text("note", false, diagnostics);
     let sealed = letter.flag("sealed", true, diagnostics);

@@ -112,9 +112,10 @@ impl<'a> Fields<'a> {
         diagnostics: &mut Diagnostics,
     ) -> Option<Located<String>> {
         match node.as_text() {
-            Some(text) if !text.trim().is_empty() => Some(Located::new(
-                text.trim().to_string(),
+            Some(text) if !text.trim().is_empty() => Some(super::text::located(
+                text.trim(),
                 node.location(self.file),
+                diagnostics,
             )),
             Some(_) if required => {
                 diagnostics.push(
@@ -191,9 +192,10 @@ impl<'a> Fields<'a> {
         let mut texts = Vec::new();
         for (index, item) in items.iter().enumerate() {
             match item.as_text() {
-                Some(text) if !text.trim().is_empty() => texts.push(Located::new(
-                    text.trim().to_string(),
+                Some(text) if !text.trim().is_empty() => texts.push(super::text::located(
+                    text.trim(),
                     item.location(self.file),
+                    diagnostics,
                 )),
                 _ => diagnostics.push(
                     Diagnostic::error(format!(

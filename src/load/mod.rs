@@ -8,7 +8,9 @@ pub mod fields;
 pub mod markdown;
 pub mod notice;
 pub mod province;
+pub mod punctuation;
 pub mod roster;
+pub mod text;
 pub mod workbook;
 pub mod yaml;
 
@@ -122,17 +124,7 @@ fn read_markdown(
     diagnostics: &mut Diagnostics,
 ) -> Vec<markdown::MarkdownBlock> {
     match std::fs::read(&path.value) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => markdown::parse(&path.value, &text, diagnostics),
-            Err(_) => {
-                diagnostics.push(
-                    Diagnostic::error("Markdown 文件不是 UTF-8 编码")
-                        .at(Location::file(&path.value))
-                        .hint("请用 UTF-8 编码另存该文件"),
-                );
-                Vec::new()
-            }
-        },
+        Ok(bytes) => markdown::read(&path.value, &bytes, diagnostics),
         Err(error) => {
             diagnostics.push(
                 Diagnostic::error(format!(

@@ -217,7 +217,7 @@ fn read_rows(
             );
             continue;
         }
-        let value = cell(row, columns.value).trim().to_string();
+        let value = super::text::prose(cell(row, columns.value).trim(), &location, diagnostics);
         if value.is_empty() && sheet.formulas.contains(&(row, columns.value)) {
             diagnostics.push(
                 Diagnostic::warning(format!(

@@ -131,7 +131,7 @@ impl Rules<'_> {
     fn characters(&self, applicant: &Applicant, found: &mut Diagnostics) {
         for text in &applicant.texts {
             let (field, value) = &text.value;
-            let missing = self.coverage.missing(value);
+            let missing = self.coverage.missing(&crate::load::text::printable(value));
             if !missing.is_empty() {
                 found.push(self.uncovered(
                     &format!("字段 {field}"),
