@@ -488,9 +488,9 @@ fn files_that_are_not_utf8() {
     let (code, said) = check_edited("洛阳市", |a| {
         std::fs::write(a.join("创建工作报告.md"), gbk).unwrap()
     });
-    assert_eq!(code, 1);
+    assert_eq!(code, 1, "{said}");
     assert!(
-        said.contains("创建工作报告.md：Markdown 文件不是 UTF-8 编码"),
+        said.contains("创建工作报告.md：文件是 GB18030/GBK 编码，已按该编码读取"),
         "{said}"
     );
 }
