@@ -1065,7 +1065,14 @@ mod tests {
         Document {
             attachment_label: Some(format!("附件{}", material - 1)),
             blocks,
-            ..Document::new(material, format!("材料{material}"), title, roles(), meta)
+            ..Document::new(
+                material,
+                format!("材料{material}"),
+                title,
+                roles(),
+                crate::load::page::built_in().unwrap(),
+                meta,
+            )
         }
     }
 
