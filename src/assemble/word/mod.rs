@@ -24,6 +24,8 @@ mod xml;
 #[cfg(test)]
 mod schema_tests;
 #[cfg(test)]
+mod table_tests;
+#[cfg(test)]
 mod tests;
 
 use std::cell::Cell as Counter;
