@@ -13,7 +13,6 @@ pub mod assemble;
 pub mod cli;
 pub mod compose;
 pub mod diagnostics;
-pub mod docx;
 pub mod init;
 pub mod layout;
 pub mod load;

@@ -4,9 +4,10 @@
 use tera::Context;
 
 use super::model::{Block, Document, Letterhead};
-use super::{Composer, title, wording};
+use super::{Composer, wording};
 use crate::diagnostics::Diagnostic;
 use crate::load::applicant::Applicant;
+use crate::load::page::Orientation;
 
 impl Composer {
     /// Composes the letter of `applicant`.
@@ -38,11 +39,7 @@ impl Composer {
         ));
         let title = match &letter.title {
             Some(title) => title.value.clone(),
-            None => title::break_title(
-                &self.material_title(&data, 1)?,
-                &self.notice.title_breaks,
-                title::PORTRAIT_TITLE_WIDTH,
-            ),
+            None => self.title_lines(&self.material_title(&data, 1)?, Orientation::Portrait),
         };
         let issuer = letter.header.as_ref().map_or(&applicant.government, |h| h);
         Ok(Document {
@@ -64,6 +61,7 @@ impl Composer {
                 self.material_name(&data, 1)?,
                 title,
                 self.fonts.clone(),
+                self.page.clone(),
                 self.meta(applicant),
             )
         })

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::body::{self, HeadingNumbers};
-use super::model::{Block, Cell, Document, Dossier, Email, EvidenceFile, Table};
-use super::{Composer, WordingData, title};
+use super::model::{Block, Cell, Document, Dossier, Email, EvidenceFile, Table, orientation_of};
+use super::{Composer, WordingData};
 use crate::diagnostics::Diagnostic;
 use crate::load::Texts;
 use crate::load::applicant::Applicant;
@@ -107,16 +107,10 @@ impl Composer {
         material: u8,
         blocks: Vec<Block>,
     ) -> Result<Document, Diagnostic> {
-        let line_width = if material == 4 {
-            title::LANDSCAPE_TITLE_WIDTH
-        } else {
-            title::PORTRAIT_TITLE_WIDTH
-        };
         let name = self.material_name(data, material)?;
-        let title = title::break_title(
+        let title = self.title_lines(
             &self.material_title(data, material)?,
-            &self.notice.title_breaks,
-            line_width,
+            orientation_of(material),
         );
         Ok(Document {
             attachment_label: Some(format!("附件{}", material - 1)),
@@ -126,6 +120,7 @@ impl Composer {
                 name,
                 title,
                 self.fonts.clone(),
+                self.page.clone(),
                 self.meta(applicant),
             )
         })

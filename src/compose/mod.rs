@@ -16,20 +16,23 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use tera::Context;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::layout::fonts::FontRoles;
 use crate::load::applicant::Applicant;
 use crate::load::catalogue::Catalogue;
 use crate::load::notice::{Category, Notice};
+use crate::load::page::PageSpec;
 use crate::templates::TemplateStore;
 use wording::Wording;
 
-/// Everything composing needs besides the applicant: the notice, the wording, the font roles.
+/// Everything composing needs besides the applicant: the notice, the wording, the font roles
+/// and the page specification.
 pub struct Composer {
     notice: Notice,
     catalogues: BTreeMap<String, Catalogue>,
     wording: Wording,
     fonts: FontRoles,
+    page: PageSpec,
 }
 
 /// The values every wording template receives.
@@ -56,12 +59,13 @@ pub struct WordingData<'a> {
 }
 
 impl Composer {
-    /// A composer with the wording templates of `store`.
+    /// A composer with the wording templates and the page specification of `store`.
     pub fn new(
         notice: Notice,
         store: &TemplateStore,
         fonts: FontRoles,
-    ) -> Result<Self, Diagnostic> {
+    ) -> Result<Self, Diagnostics> {
+        let page = PageSpec::load(store)?;
         let mut wording = Wording::new(store);
         wording.load("letter.tera")?;
         wording.load("email.tera")?;
@@ -80,6 +84,7 @@ impl Composer {
             catalogues,
             wording,
             fonts,
+            page,
         })
     }
 

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::layout::fonts::FontRoles;
+use crate::load::page::{Orientation, PageSpec};
 
 /// An applicant's dossier: its documents in material order, and the e-mail that carries the
 /// Word files.
@@ -42,6 +43,8 @@ pub struct Document {
     pub attachment_label: Option<String>,
     /// Fonts by role, for the layout.
     pub fonts: FontRoles,
+    /// The page specification (`templates/page.yaml`), for both renderers.
+    pub page: PageSpec,
     /// For letters: the issuer's name in red and the document number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub letterhead: Option<Letterhead>,
@@ -221,6 +224,15 @@ fn template_of(material: u8) -> &'static str {
     }
 }
 
+/// How the pages of `material` are turned: the assessment table (4) is landscape.
+pub fn orientation_of(material: u8) -> Orientation {
+    if material == 4 {
+        Orientation::Landscape
+    } else {
+        Orientation::Portrait
+    }
+}
+
 /// One evidence file, appended after the body and listed in the evidence index.
 #[derive(Debug, Clone, Serialize)]
 pub struct EvidenceFile {
@@ -241,13 +253,14 @@ pub struct EvidenceFile {
 }
 
 impl Document {
-    /// A document of `material` with its title, fonts and metadata, and nothing else yet:
+    /// A document of `material` with its title, fonts, page and metadata, and nothing else yet:
     /// no letterhead, body, attachments, signature, notes or evidence; page 1 numbered.
     pub fn new(
         material: u8,
         material_name: String,
         title: String,
         fonts: FontRoles,
+        page: PageSpec,
         meta: Meta,
     ) -> Self {
         Self {
@@ -256,6 +269,7 @@ impl Document {
             title,
             attachment_label: None,
             fonts,
+            page,
             letterhead: None,
             addressee: None,
             blocks: Vec::new(),
@@ -269,6 +283,11 @@ impl Document {
             meta,
             template: template_of(material),
         }
+    }
+
+    /// How its pages are turned: the assessment table (material 4) is set landscape.
+    pub fn orientation(&self) -> Orientation {
+        orientation_of(self.material)
     }
 
     /// The same document set by another layout.

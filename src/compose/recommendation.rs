@@ -5,8 +5,9 @@ use serde::Serialize;
 use tera::Context;
 
 use super::model::{Annex, Block, Cell, Document, Letterhead, Meta, Signature, Table};
-use super::{Composer, title, wording};
+use super::{Composer, wording};
 use crate::diagnostics::Diagnostic;
+use crate::load::page::Orientation;
 use crate::load::province::Province;
 
 /// One recommended applicant, as the list shows it.
@@ -69,11 +70,7 @@ impl Composer {
             self.wording
                 .render_inline(&origin("list_title"), &info.list_title, &context)?;
         let body = self.wording.render("recommendation.tera", &context)?;
-        let title = title::break_title(
-            &title,
-            &self.notice.title_breaks,
-            title::PORTRAIT_TITLE_WIDTH,
-        );
+        let title = self.title_lines(&title, Orientation::Portrait);
         Ok(Document {
             letterhead: Some(Letterhead {
                 issuer: province.office.value.clone(),
@@ -105,6 +102,7 @@ impl Composer {
                 "推荐函".into(),
                 title,
                 self.fonts.clone(),
+                self.page.clone(),
                 meta(province),
             )
         })
@@ -148,6 +146,7 @@ impl Composer {
                 self.notice.recommendation.index.clone(),
                 self.notice.recommendation.index.clone(),
                 self.fonts.clone(),
+                self.page.clone(),
                 meta(province),
             )
             .laid_out_by("report.typ")

@@ -1,11 +1,20 @@
 //! Breaking a long title into lines of sensible meaning (GB/T 9704: 回行时词意完整、排列对称,
-//! 梯形或菱形), at break points that `notice.yaml` lists, so no word is split.
+//! 梯形或菱形), at break points that `notice.yaml` lists, so no word is split. A line holds as
+//! many title characters as the text block of `page.yaml` has room for at `title-size`.
 
-/// Characters of 2号 type that fit on one line of the 156 mm text block (portrait).
-pub const PORTRAIT_TITLE_WIDTH: f64 = 20.0;
+use super::Composer;
+use crate::load::page::Orientation;
 
-/// Characters of 2号 type that fit on one line of the 225 mm text block (landscape).
-pub const LANDSCAPE_TITLE_WIDTH: f64 = 28.0;
+impl Composer {
+    /// `title` broken for a page of `orientation`, at the notice's break points.
+    pub fn title_lines(&self, title: &str, orientation: Orientation) -> String {
+        break_title(
+            title,
+            &self.notice.title_breaks,
+            self.page.title_chars(orientation),
+        )
+    }
+}
 
 /// The title with `\n` where it should break. Lines break only before one of `breaks`; among the
 /// ways with the fewest lines that fit, the most even one wins (ties go to a shorter first line).
@@ -89,6 +98,9 @@ fn width(text: &str) -> f64 {
 mod tests {
     use super::*;
 
+    /// Characters of 2号 type on one line of the portrait text block.
+    const PORTRAIT_TITLE_WIDTH: f64 = 20.0;
+
     fn breaks() -> Vec<String> {
         ["关于", "国家知识产权", "强市建设", "创建工作报告"]
             .map(String::from)
@@ -115,5 +127,14 @@ mod tests {
             "洛阳市人民政府关于申报\n国家知识产权强市建设示范城市的函"
         );
         assert!(title.lines().all(|l| width(l) <= PORTRAIT_TITLE_WIDTH));
+    }
+
+    #[test]
+    fn the_line_width_is_the_page_specs() {
+        let spec = crate::load::page::built_in().unwrap();
+        assert_eq!(
+            spec.title_chars(Orientation::Portrait),
+            PORTRAIT_TITLE_WIDTH
+        );
     }
 }

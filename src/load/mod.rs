@@ -7,6 +7,7 @@ pub mod date;
 pub mod fields;
 pub mod markdown;
 pub mod notice;
+pub mod page;
 pub mod province;
 pub mod punctuation;
 pub mod roster;
