@@ -4,6 +4,7 @@
 pub mod email;
 pub mod print_set;
 pub mod summary;
+pub mod zip_host;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -210,7 +211,8 @@ pub fn word_files(
         if !notice.material(document.material).is_some_and(|m| m.word) {
             continue;
         }
-        let word = crate::docx::write(document)?;
+        let mut word = crate::docx::write(document)?;
+        word.bytes = zip_host::unix_host(word.bytes);
         warnings.extend(word.warnings);
         let name = format!("材料{}-{}.docx", document.material, document.material_name);
         outputs.push(emit(
