@@ -17,6 +17,9 @@ WINDOWS_ARCHIVE=$(realpath "${2:-dist/shenbao-$VERSION-x86_64-pc-windows-gnu.zip
 WINE=${WINE:-$(command -v wine64 || echo /usr/lib/wine/wine64)}
 WINESERVER=${WINESERVER:-$(command -v wineserver || echo "$(dirname "$WINE")/wineserver")}
 
+for archive in "$LINUX_ARCHIVE" "$WINDOWS_ARCHIVE"; do
+  test -f "$archive" || { echo "windows-check: no $archive (make it with scripts/dist.sh)" >&2; exit 1; }
+done
 SCRATCH=$(mktemp -d /tmp/shenbao-windows-check.XXXXXX)
 cleanup() {
   WINEPREFIX=$SCRATCH/wine "$WINESERVER" -k 2>/dev/null || true
@@ -25,11 +28,11 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "windows-check: $*" >&2; exit 1; }
 
-timed() { # label command… — runs the command, prints its wall time
-  local label=$1 start end
-  shift
+timed() { # label log command… — runs the command with its output in log, prints its wall time
+  local label=$1 log=$2 start end
+  shift 2
   start=$(date +%s%N)
-  "$@"
+  "$@" >"$log" 2>&1 || { cat "$log"; fail "$label failed in $PWD"; }
   end=$(date +%s%N)
   echo "  $label: $(( (end - start) / 1000000 )) ms"
 }
@@ -40,10 +43,9 @@ exercise() { # folder program…
   shift
   (
     cd "$dir"
-    timed "check" "$@" check >check.log 2>&1 || { cat check.log; fail "check failed in $dir"; }
-    timed "build" "$@" build >build.log 2>&1 || { cat build.log; fail "build failed in $dir"; }
-    timed "package" "$@" package inputs/河南省 >package.log 2>&1 \
-      || { cat package.log; fail "package failed in $dir"; }
+    timed check check.log "$@" check
+    timed build build.log "$@" build
+    timed package package.log "$@" package inputs/河南省
   )
 }
 
@@ -60,7 +62,7 @@ fi
 mkdir -p "$SCRATCH/windows"
 unzip -q "$WINDOWS_ARCHIVE" -d "$SCRATCH/windows"
 WINDOWS_DIR=$(echo "$SCRATCH"/windows/shenbao-*)
-timed "wine prefix" bash scripts/wine-prefix.sh "$SCRATCH/wine" >/dev/null
+timed "wine prefix" "$SCRATCH/prefix.log" bash scripts/wine-prefix.sh "$SCRATCH/wine"
 export WINEPREFIX=$SCRATCH/wine WINEDEBUG=-all DISPLAY=
 exercise "$WINDOWS_DIR" "$WINE" shenbao.exe
 grep -q "通过" "$WINDOWS_DIR/check.log" || fail "the Windows check printed no Chinese: $(cat "$WINDOWS_DIR/check.log")"
