@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Rebuild the bundled fonts in this folder from Debian packages.
+# Rebuild the bundled fonts in this folder from Debian packages, as TrueType.
 #
 #   bash fonts/make-subsets.sh            # uses the pinned package versions below
 #   PIN=0 bash fonts/make-subsets.sh      # uses whatever version apt offers
 #
 # Needs: apt-get (with package lists; run `apt-get update` once first),
-# dpkg-deb, python3 with fontTools (installed with pip if missing).
+# dpkg-deb, python3 with fontTools 4.68.0 (installed if missing with
+# `python3 -m pip install fonttools==4.68.0`).
+# Every font is converted from CFF to TrueType outlines by otf2ttf.py
+# (cubic -> quadratic, max error 1 font unit): the PDF export subsets
+# TrueType glyphs by copying them, CFF ones by decompiling charstrings.
 # Writes only into the folder this script lives in; scratch files go to
 # $WORK (default: a fresh directory under /tmp, kept for inspection).
 set -euo pipefail
@@ -43,7 +47,7 @@ unpack() { # deb -> prints "Package Version"
 # ---------------------------------------------------------------- python ---
 PY=${PYTHON:-python3}
 if ! "$PY" -c 'import fontTools' 2>/dev/null; then
-  "$PY" -m pip install --quiet "fonttools==$FONTTOOLS_VERSION"
+  "$PY" -m pip install --quiet "fonttools==$FONTTOOLS_VERSION"   # python3 -m pip install fonttools==4.68.0
 fi
 FT_HAVE=$("$PY" -c 'import fontTools; print(fontTools.version)')
 if [ "$FT_HAVE" != "$FONTTOOLS_VERSION" ]; then
@@ -71,9 +75,12 @@ test -f "$SERIF_REGULAR" && test -f "$SERIF_BOLD"
 FANDOL_SRC=$WORK/root/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol
 FANDOL_DOC=$WORK/root/usr/share/doc/texlive-doc/fonts/fandol
 mkdir -p "$HERE/fandol"
+rm -f "$HERE"/fandol/*.otf "$HERE"/noto/*.otf     # the CFF files of earlier versions
 for f in FandolFang-Regular FandolHei-Regular FandolHei-Bold \
          FandolKai-Regular FandolSong-Regular FandolSong-Bold; do
-  cp "$FANDOL_SRC/$f.otf" "$HERE/fandol/$f.otf"     # unmodified
+  echo "converting $f.otf -> $f.ttf"
+  "$PY" "$HERE/otf2ttf.py" "$FANDOL_SRC/$f.otf" "$HERE/fandol/$f.ttf.tmp"
+  mv "$HERE/fandol/$f.ttf.tmp" "$HERE/fandol/$f.ttf"
 done
 # GPL-3 with the font exception (last paragraph of the file).
 gzip -dc "$FANDOL_DOC/COPYING.gz" > "$HERE/fandol/LICENSE"
@@ -129,10 +136,11 @@ EOF
 
 LAYOUT_FEATURES=calt,ccmp,dlig,fwid,hist,hwid,liga,ljmo,pwid,ruby,tjmo,vert,vjmo,vrt2,halt,kern,mark,palt,vhal,vkrn,vpal
 
-subset() { # ttc output
-  local idx
+subset() { # ttc output.ttf (subset to $WORK, then converted to TrueType)
+  local idx otf
   idx=$(sc_index "$1")
-  echo "subsetting $(basename "$1") face #$idx -> $(basename "$2")"
+  otf=$WORK/$(basename "$2" .ttf).otf
+  echo "subsetting $(basename "$1") face #$idx -> $(basename "$otf")"
   # Glyph-id trap: every OpenType feature of the font except locl and aalt
   # is kept, listed explicitly. With locl/aalt (e.g. --layout-features='*')
   # the closure pulls in the JP/KR/TC variants, ~40,900 glyphs, and Typst
@@ -144,23 +152,26 @@ subset() { # ttc output
     --layout-features="$LAYOUT_FEATURES" \
     --name-IDs='*' --name-languages='*' --name-legacy \
     --notdef-outline \
-    --output-file="$2.tmp"
+    --output-file="$otf"
+  echo "converting $(basename "$otf") -> $(basename "$2")"
+  "$PY" "$HERE/otf2ttf.py" "$otf" "$2.tmp"
   mv "$2.tmp" "$2"
 }
 
-subset "$SERIF_REGULAR" "$HERE/noto/NotoSerifCJKsc-Regular-GBK.otf"
-subset "$SERIF_BOLD"    "$HERE/noto/NotoSerifCJKsc-Bold-GBK.otf"
+subset "$SERIF_REGULAR" "$HERE/noto/NotoSerifCJKsc-Regular-GBK.ttf"
+subset "$SERIF_BOLD"    "$HERE/noto/NotoSerifCJKsc-Bold-GBK.ttf"
 
 # OFL-1.1: the copyright notice from the fonts' name table + the licence
 # text from the Debian copyright file (its "License: SIL-1.1" stanza).
 {
-  echo "Noto Serif CJK SC (NotoSerifCJKsc-Regular-GBK.otf, NotoSerifCJKsc-Bold-GBK.otf)"
+  echo "Noto Serif CJK SC (NotoSerifCJKsc-Regular-GBK.ttf, NotoSerifCJKsc-Bold-GBK.ttf)"
   echo "are subsets of the Noto Serif CJK fonts as shipped by Debian package"
-  echo "$(dpkg-deb -f "$NOTO_DEB" Package) $(dpkg-deb -f "$NOTO_DEB" Version); see make-subsets.sh."
+  echo "$(dpkg-deb -f "$NOTO_DEB" Package) $(dpkg-deb -f "$NOTO_DEB" Version), converted to TrueType"
+  echo "outlines; see make-subsets.sh."
   echo
   echo "Copyright notice and licence statement of the fonts (name table, nameIDs 0 and 13):"
   "$PY" -c 'import sys; from fontTools.ttLib import TTFont; n = TTFont(sys.argv[1])["name"]; print(n.getDebugName(0)); print(n.getDebugName(13))' \
-    "$HERE/noto/NotoSerifCJKsc-Regular-GBK.otf"
+    "$HERE/noto/NotoSerifCJKsc-Regular-GBK.ttf"
   echo
   echo "Debian's copyright file for $NOTO_PKG: \"Files: *  Copyright: $(awk '/^Files: \*$/{f=1} f&&/^Copyright:/{sub(/^Copyright: */,"");print;exit}' "$NOTO_COPYRIGHT")  License: SIL-1.1\""
   echo
@@ -171,6 +182,7 @@ subset "$SERIF_BOLD"    "$HERE/noto/NotoSerifCJKsc-Bold-GBK.otf"
 } > "$HERE/noto/LICENSE"
 
 # ---------------------------------------------------------------- verify ---
+# All fonts: TrueType outlines (glyf, no CFF).
 # Subsets: < 32768 glyphs, every mapped glyph id < 32768, family name kept,
 # every GBK character that the source face has is mapped. All fonts: which
 # of a few characters common in official documents they map.
@@ -190,9 +202,12 @@ probe = "浉瀍㎡①②〔〕：；“”《》—、"
 ok = True
 for sub in ("fandol", "noto"):
     for fn in sorted(os.listdir(os.path.join(here, sub))):
-        if not fn.endswith(".otf"):
+        if not fn.endswith(".ttf"):
             continue
         f = TTFont(os.path.join(here, sub, fn))
+        if "glyf" not in f or "CFF " in f:
+            print("%s/%s: not TrueType outlines" % (sub, fn))
+            ok = False
         cmap, order = f.getBestCmap(), f.getGlyphOrder()
         gid = {g: i for i, g in enumerate(order)}
         name = f["name"]

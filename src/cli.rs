@@ -131,6 +131,9 @@ pub struct CommonArgs {
     /// 额外的字体目录（可多次使用）
     #[arg(long = "font-path", value_name = "目录")]
     pub font_paths: Vec<PathBuf>,
+    /// 同时使用本机已安装的字体（含 Windows 当前用户安装的字体），供 --font-role 选用；缺省不用，各处生成结果一致
+    #[arg(long = "system-fonts")]
+    pub system_fonts: bool,
     /// 把字体角色指向其他字体，如 title=方正小标宋简体（可多次使用）
     #[arg(long = "font-role", value_name = "角色=字体族")]
     pub font_roles: Vec<String>,
@@ -233,6 +236,7 @@ impl CommonArgs {
         Settings {
             templates: self.templates.clone(),
             font_paths: self.font_paths.clone(),
+            system_fonts: self.system_fonts,
             font_roles: self.font_roles.clone(),
             jobs,
             roster: self.roster.clone(),

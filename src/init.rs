@@ -132,7 +132,9 @@ pub fn blank_workbook(catalogue: &Catalogue) -> Result<Vec<u8>, XlsxError> {
     sheet.set_paper_size(9);
     sheet.set_repeat_rows(1, 1)?;
     sheet.set_freeze_panes(2, 0)?;
-    workbook.save_to_buffer()
+    workbook
+        .save_to_buffer()
+        .map(crate::assemble::zip_host::unix_host)
 }
 
 fn merge_groups(
@@ -245,5 +247,7 @@ fn blank_roster(spec: &RosterSpec, notice: &Notice) -> Result<Vec<u8>, XlsxError
         }
     }
     sheet.set_freeze_panes(1, 1)?;
-    workbook.save_to_buffer()
+    workbook
+        .save_to_buffer()
+        .map(crate::assemble::zip_host::unix_host)
 }

@@ -1,14 +1,15 @@
 //! The shipped fonts show every character a dossier needs: all of GBK's ideographs
-//! (U+4E00–U+9FA5), the place names Fandol lacks, and the punctuation and symbols in use.
+//! (U+4E00–U+9FA5), the place names Fandol lacks, and the punctuation and symbols in use; and
+//! every file of `fonts/` is compiled into the program, with TrueType outlines.
 
-use shenbao::layout::fonts::{FontLibrary, load_roles};
+use shenbao::layout::fonts::{BUNDLED, FontLibrary, load_roles};
 use shenbao::templates::TemplateStore;
 
 #[test]
 fn every_gbk_ideograph_and_the_punctuation_in_use_have_a_glyph() {
     let store = TemplateStore::new(None).unwrap();
     let roles = load_roles(&store, &[]).unwrap();
-    let fonts = FontLibrary::scan(&[]).unwrap();
+    let fonts = FontLibrary::scan(&[], false).unwrap();
     fonts.check_roles(&roles).unwrap();
     let coverage = fonts.coverage(&roles);
     let ideographs: String = ('\u{4E00}'..='\u{9FA5}').collect();
@@ -25,4 +26,34 @@ fn every_gbk_ideograph_and_the_punctuation_in_use_have_a_glyph() {
         "{:?}",
         coverage.missing(in_use)
     );
+}
+
+#[test]
+fn every_font_file_of_the_fonts_folder_is_compiled_in_as_truetype() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+    let mut on_disk = Vec::new();
+    for sub in ["fandol", "noto"] {
+        for entry in std::fs::read_dir(folder.join(sub)).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            if [".ttf", ".otf", ".ttc"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+            {
+                on_disk.push(format!("{sub}/{name}"));
+            }
+        }
+    }
+    on_disk.sort();
+    let mut compiled: Vec<String> = BUNDLED.iter().map(|(name, _)| name.to_string()).collect();
+    compiled.sort();
+    assert_eq!(compiled, on_disk);
+    for (name, data) in BUNDLED {
+        assert_eq!(
+            *data,
+            std::fs::read(folder.join(name)).unwrap().as_slice(),
+            "{name}"
+        );
+        // sfnt version 0x00010000: TrueType outlines ("OTTO" would be CFF).
+        assert_eq!(&data[..4], &[0, 1, 0, 0], "{name} is not TrueType");
+    }
 }

@@ -115,8 +115,8 @@ fn roles_can_be_remapped_to_other_fonts() {
     let office_fonts = dir.path().join("单位字体");
     std::fs::create_dir_all(&office_fonts).unwrap();
     std::fs::copy(
-        root().join("fonts/fandol/FandolKai-Regular.otf"),
-        office_fonts.join("kai.otf"),
+        root().join("fonts/fandol/FandolKai-Regular.ttf"),
+        office_fonts.join("kai.ttf"),
     )
     .unwrap();
     let out = dir.path().join("out");

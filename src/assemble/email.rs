@@ -12,12 +12,14 @@ pub struct Attachment<'a> {
     pub bytes: &'a [u8],
 }
 
-/// A zip holding `files`, deflated, with fixed timestamps so the same files give the same bytes.
+/// A zip holding `files`, deflated, with fixed timestamps and the same "made by" host on every
+/// system, so the same files give the same bytes.
 pub fn zip(files: &[Attachment]) -> Result<Vec<u8>, zip::result::ZipError> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
-        .last_modified_time(zip::DateTime::default());
+        .last_modified_time(zip::DateTime::default())
+        .system(super::zip_host::HOST);
     for file in files {
         writer.start_file(file.name, options)?;
         writer.write_all(file.bytes)?;

@@ -5,6 +5,7 @@ pub mod email;
 pub mod print_set;
 pub mod summary;
 pub mod word;
+pub mod zip_host;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -211,7 +212,8 @@ pub fn word_files(
         if !notice.material(document.material).is_some_and(|m| m.word) {
             continue;
         }
-        let word = word::write(document)?;
+        let mut word = word::write(document)?;
+        word.bytes = zip_host::unix_host(word.bytes);
         warnings.extend(word.warnings);
         let name = format!("材料{}-{}.docx", document.material, document.material_name);
         outputs.push(emit(

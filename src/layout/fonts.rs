@@ -1,20 +1,51 @@
-//! Fonts: scanned once per run from the bundled `fonts/` folder and any `--font-path`, loaded
-//! lazily, shared read-only by every document; and the font *roles* (title, body, …) from
+//! Fonts: the shipped fonts of `fonts/` compiled into the program, plus any `--font-path` folder
+//! and, with `--system-fonts`, the fonts installed on the machine; indexed once per run, loaded
+//! lazily, shared read-only by every document. And the font *roles* (title, body, …) from
 //! `templates/fonts.yaml`, with the run's `--font-role` remappings applied.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+use typst::foundations::Bytes;
 use typst::text::{Font, FontBook, FontInfo};
 use typst::utils::LazyHash;
-use typst_kit::fonts::FontStore;
+use typst_kit::fonts::{FontPath, FontSource, FontStore};
 
 use crate::diagnostics::{Diagnostic, Location};
 use crate::templates::TemplateStore;
 
-/// The fonts shipped in the repository's `fonts/` folder.
-pub const BUNDLED_FONTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fonts");
+/// Includes a file of the repository's `fonts/` folder, under its path there.
+macro_rules! bundled {
+    ($path:literal) => {
+        (
+            $path,
+            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fonts/", $path)) as &[u8],
+        )
+    };
+}
+
+/// The shipped fonts, compiled into the program so that a copied or installed binary renders
+/// the same as one run from the source tree: each file of `fonts/` by its path there.
+pub const BUNDLED: &[(&str, &[u8])] = &[
+    bundled!("fandol/FandolFang-Regular.ttf"),
+    bundled!("fandol/FandolHei-Regular.ttf"),
+    bundled!("fandol/FandolHei-Bold.ttf"),
+    bundled!("fandol/FandolKai-Regular.ttf"),
+    bundled!("fandol/FandolSong-Regular.ttf"),
+    bundled!("fandol/FandolSong-Bold.ttf"),
+    bundled!("noto/NotoSerifCJKsc-Regular-GBK.ttf"),
+    bundled!("noto/NotoSerifCJKsc-Bold-GBK.ttf"),
+];
+
+/// A shipped font file (one face), parsed when a document first uses it.
+struct BundledFace(&'static [u8]);
+
+impl FontSource for BundledFace {
+    fn load(&self) -> Option<Font> {
+        Font::new(Bytes::new(self.0), 0)
+    }
+}
 
 /// One role's fonts, as `fonts.yaml` gives them and Typst and Word receive them.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -69,31 +100,63 @@ pub fn load_roles(store: &TemplateStore, remaps: &[String]) -> Result<FontRoles,
     Ok(roles)
 }
 
-/// The fonts of one run: scanned once, loaded on first use, shared by every document.
+/// The fonts of one run: indexed once, loaded on first use, shared by every document.
 pub struct FontLibrary {
     store: FontStore,
+    /// Every face's origin and size, in order of preference.
+    fingerprint: String,
 }
 
 impl FontLibrary {
-    /// Scans the bundled fonts and every extra folder. System fonts are not used, so output is
-    /// the same on every machine.
-    pub fn scan(extra: &[PathBuf]) -> Result<Self, Diagnostic> {
-        let mut store = FontStore::new();
+    /// Indexes the fonts of every extra folder, then the shipped fonts, then, only when
+    /// `system` is set, the fonts installed on this machine (on Windows also the per-user
+    /// fonts under `AppData\Local\Microsoft\Windows\Fonts`). Without `system` the output
+    /// is the same on every machine. Earlier fonts win when two have the same family and style.
+    pub fn scan(extra: &[PathBuf], system: bool) -> Result<Self, Diagnostic> {
+        let mut library = Self {
+            store: FontStore::new(),
+            fingerprint: String::new(),
+        };
         for dir in extra {
             if !dir.is_dir() {
                 return Err(Diagnostic::error("--font-path 指定的字体目录不存在")
                     .at(Location::file(dir))
                     .hint("请检查路径是否正确"));
             }
-            store.extend(typst_kit::fonts::scan(dir));
+            library.add_files(typst_kit::fonts::scan(dir));
         }
-        store.extend(typst_kit::fonts::scan(Path::new(BUNDLED_FONTS)));
-        if store.book().families().next().is_none() {
-            return Err(Diagnostic::error("没有找到任何字体")
-                .at(Location::file(BUNDLED_FONTS))
-                .hint("fonts/ 目录应随程序一起提供；也可用 --font-path 指定字体目录"));
+        for (name, data) in BUNDLED {
+            library.add_bundled(name, data);
         }
-        Ok(Self { store })
+        if system {
+            library.add_files(typst_kit::fonts::system());
+        }
+        Ok(library)
+    }
+
+    /// Adds the faces of font files found on disk.
+    fn add_files(&mut self, faces: impl Iterator<Item = (FontPath, FontInfo)>) {
+        for (face, info) in faces {
+            let size = std::fs::metadata(&face.path).map_or(0, |m| m.len());
+            self.fingerprint
+                .push_str(&format!("{}#{}:{size};", face.path.display(), face.index));
+            self.store.push((face, info));
+        }
+    }
+
+    /// Adds a shipped font file (each holds one face).
+    fn add_bundled(&mut self, name: &str, data: &'static [u8]) {
+        if let Some(info) = FontInfo::new(data, 0) {
+            self.fingerprint
+                .push_str(&format!("bundled/{name}:{};", data.len()));
+            self.store.push((BundledFace(data), info));
+        }
+    }
+
+    /// Every font's origin (file path or shipped name), face index and size, in order: changes
+    /// when a font is added, removed or replaced, so outputs made with other fonts are redone.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// The font metadata Typst selects from.
@@ -116,7 +179,7 @@ impl FontLibrary {
                         "字体角色 {role} 使用的字体“{family}”没有找到"
                     ))
                     .hint(
-                        "请用 --font-path 指定含有该字体的目录，或修改 fonts.yaml / --font-role",
+                        "本机已安装该字体时加 --system-fonts；否则用 --font-path 指定含有该字体的目录，或修改 fonts.yaml / --font-role",
                     ));
                 }
             }

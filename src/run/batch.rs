@@ -19,6 +19,7 @@ use crate::assemble::{self, Manifest, Output};
 use crate::compose::model::{Document, Dossier};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path};
 use crate::layout::compile::render_pdf;
+use crate::layout::fonts::FontLibrary;
 use crate::templates::TemplateStore;
 
 /// Set by Ctrl-C: workers finish the document in hand and take no more.
@@ -57,7 +58,7 @@ pub fn shard(dirs: &[PathBuf], k: usize, n: usize) -> Vec<PathBuf> {
 
 /// A fingerprint of everything besides an applicant's own data that shapes the output: the
 /// program version, every template, the fonts and their roles.
-pub fn run_fingerprint(store: &TemplateStore, settings: &Settings) -> String {
+pub fn run_fingerprint(store: &TemplateStore, settings: &Settings, fonts: &FontLibrary) -> String {
     let mut parts: Vec<u8> = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
     for name in TemplateStore::built_in_names()
         .iter()
@@ -68,17 +69,7 @@ pub fn run_fingerprint(store: &TemplateStore, settings: &Settings) -> String {
             parts.extend(assemble::sha256(&file.bytes).as_bytes());
         }
     }
-    let font_dirs = settings
-        .font_paths
-        .iter()
-        .cloned()
-        .chain([PathBuf::from(crate::layout::fonts::BUNDLED_FONTS)]);
-    for dir in font_dirs {
-        for entry in walk(&dir) {
-            let size = std::fs::metadata(&entry).map_or(0, |m| m.len());
-            parts.extend(format!("{}:{size};", entry.display()).as_bytes());
-        }
-    }
+    parts.extend(fonts.fingerprint().as_bytes());
     parts.extend(settings.font_roles.join(";").as_bytes());
     assemble::sha256(&parts)
 }

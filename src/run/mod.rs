@@ -39,6 +39,8 @@ pub struct Settings {
     pub templates: Option<PathBuf>,
     /// Extra font folders.
     pub font_paths: Vec<PathBuf>,
+    /// Also use the fonts installed on this machine (`--system-fonts`).
+    pub system_fonts: bool,
     /// `ROLE=FAMILY[,FAMILY…]` remappings.
     pub font_roles: Vec<String>,
     /// Render workers; 0 means one per core.
@@ -98,7 +100,7 @@ impl Session {
             None => None,
         };
         let roles = fonts::load_roles(&store, &settings.font_roles)?;
-        let fonts = FontLibrary::scan(&settings.font_paths)?;
+        let fonts = FontLibrary::scan(&settings.font_paths, settings.system_fonts)?;
         fonts.check_roles(&roles)?;
         let coverage = fonts.coverage(&roles);
         let composer = Composer::new(notice, &store, roles)?;
@@ -107,7 +109,7 @@ impl Session {
         } else {
             settings.jobs
         };
-        let fingerprint = batch::run_fingerprint(&store, settings);
+        let fingerprint = batch::run_fingerprint(&store, settings, &fonts);
         Ok(Self {
             composer,
             engine: Engine::new(fonts, store),
