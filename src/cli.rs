@@ -41,6 +41,8 @@ pub enum Command {
     /// 列出或导出内置模板（措辞、版式、指标目录、规则、字体角色）
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// 申报工作台：在本机浏览器中填写、检查、预览、生成和下载申报材料
+    Serve(crate::desk::ServeArgs),
 }
 
 /// `shenbao watch`.
@@ -256,6 +258,7 @@ pub fn main() -> ExitCode {
         Command::Watch(args) => watch(&args),
         Command::Preview(args) => preview(&args),
         Command::Templates(command) => templates(&command),
+        Command::Serve(args) => args.run(),
     }
 }
 

@@ -12,6 +12,7 @@
 pub mod assemble;
 pub mod cli;
 pub mod compose;
+pub mod desk;
 pub mod diagnostics;
 pub mod init;
 pub mod layout;

@@ -1,0 +1,229 @@
+//! Saving a form into `applicant.yaml` without losing the office's comments and layout: only the
+//! values that changed are rewritten, at the place the loader found them; a field that is not
+//! there yet goes on a new line under its parent. Every other byte of the file stays as it was.
+
+use std::path::Path;
+
+use crate::load::yaml::{self, Node, Value};
+
+/// Sets the scalar at `path` (such as `["contact", "phone"]`) to `value` in the YAML `text`,
+/// and returns the new text. `value` is written double-quoted, so it is always read back as the
+/// same text, whatever it contains.
+pub fn set_scalar(text: &str, path: &[&str], value: &str) -> Result<String, String> {
+    let root = yaml::parse(Path::new("applicant.yaml"), text).map_err(|d| d.message)?;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let (parent, found) = walk(&root, path)?;
+    match found {
+        Some((key, node)) => replace_on_line(&lines, key, node, value),
+        None => insert_under(&lines, parent, path, value),
+    }
+}
+
+/// Follows `path` through the mappings: the deepest mapping reached (with the key node that
+/// names it, `None` for the root) and the key/value pair of the last step, if present.
+fn walk<'a>(
+    root: &'a Node,
+    path: &[&str],
+) -> Result<(Option<&'a Node>, Option<(&'a Node, &'a Node)>), String> {
+    let (last, parents) = path.split_last().ok_or("空的字段路径")?;
+    let mut map = root;
+    let mut parent_key = None;
+    for step in parents {
+        let Some((key, value)) = entry(map, step) else {
+            return Err(format!("applicant.yaml 中没有“{step}”一节"));
+        };
+        parent_key = Some(key);
+        map = value;
+    }
+    Ok((parent_key, entry(map, last)))
+}
+
+fn entry<'a>(map: &'a Node, name: &str) -> Option<(&'a Node, &'a Node)> {
+    match &map.value {
+        Value::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| k.as_text().as_deref() == Some(name))
+            .map(|(k, v)| (k, v)),
+        _ => None,
+    }
+}
+
+/// Rewrites the value part of the line holding `key`, keeping the indentation, the key and any
+/// trailing comment (aligned as before when the new value fits).
+fn replace_on_line(lines: &[&str], key: &Node, node: &Node, value: &str) -> Result<String, String> {
+    if !matches!(
+        node.value,
+        Value::Null | Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_)
+    ) {
+        return Err("该字段不是单个值，不能在表单中修改".into());
+    }
+    if node.line != 0 && node.line != key.line {
+        return Err("该字段的值写在多行上，请在文件中修改".into());
+    }
+    let index = key.line.checked_sub(1).ok_or("字段没有位置")? as usize;
+    let line = lines.get(index).ok_or("字段的行号超出文件")?;
+    let (body, ending) = split_ending(line);
+    let colon = value_start(body, key.column as usize).ok_or("找不到字段后的冒号")?;
+    let comment = comment_start(body, colon);
+    let mut new_value = format!(" {}", quote(value));
+    if let Some(start) = comment {
+        let old_width = body[colon..start].chars().count();
+        let width = new_value.chars().count();
+        new_value.push_str(&" ".repeat(old_width.saturating_sub(width).max(1)));
+        new_value.push_str(&body[start..]);
+    }
+    let rewritten = format!("{}{}{}", &body[..colon], new_value, ending);
+    Ok(join_replacing(lines, index, &rewritten))
+}
+
+/// Adds `last: "value"` as a new line at the end of the parent mapping's block.
+fn insert_under(
+    lines: &[&str],
+    parent: Option<&Node>,
+    path: &[&str],
+    value: &str,
+) -> Result<String, String> {
+    let last = path.last().ok_or("空的字段路径")?;
+    let (after, indent) = match parent {
+        None => (lines.len(), String::new()),
+        Some(key) => {
+            let start = key.line as usize;
+            let base = indentation(lines.get(start - 1).copied().unwrap_or(""));
+            let child = lines
+                .iter()
+                .skip(start)
+                .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+                .map(|l| indentation(l))
+                .filter(|i| *i > base)
+                .unwrap_or(base + 2);
+            let end = start
+                + lines
+                    .iter()
+                    .skip(start)
+                    .take_while(|l| {
+                        l.trim().is_empty()
+                            || indentation(l) > base
+                            || l.trim_start().starts_with('#') && indentation(l) > base
+                    })
+                    .count();
+            (end, " ".repeat(child))
+        }
+    };
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    if after > 0 && !out[after - 1].ends_with('\n') {
+        out[after - 1].push('\n');
+    }
+    out.insert(after, format!("{indent}{last}: {}\n", quote(value)));
+    Ok(out.concat())
+}
+
+fn join_replacing(lines: &[&str], index: usize, replacement: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(if i == index { replacement } else { line });
+    }
+    out
+}
+
+fn split_ending(line: &str) -> (&str, &str) {
+    let body = line.trim_end_matches(['\n', '\r']);
+    (body, &line[body.len()..])
+}
+
+/// The byte offset just after `key:` on a line whose key starts at 1-based character `column`.
+fn value_start(body: &str, column: usize) -> Option<usize> {
+    let key_start = body
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map(|(i, _)| i)?;
+    let rest = &body[key_start..];
+    let mut quote = None;
+    for (i, c) in rest.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, ':') => return Some(key_start + i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where a trailing ` # comment` starts after byte `from`, outside quotes.
+fn comment_start(body: &str, from: usize) -> Option<usize> {
+    let mut quote = None;
+    let mut previous = ' ';
+    for (i, c) in body[from..].char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '#') if previous.is_whitespace() => return Some(from + i),
+            _ => {}
+        }
+        previous = c;
+    }
+    None
+}
+
+fn indentation(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// `value` as a double-quoted YAML scalar.
+fn quote(value: &str) -> String {
+    let mut quoted = String::from('"');
+    for c in value.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            '\t' => quoted.push_str("\\t"),
+            c if c.is_control() => {}
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "# 注释\nname:            # 全称\nlevel: 县   # 市 或 县\ncontact:\n  person: 张三\n  # phone:\n\nletter:\n  number: 旧号   # 字号\n";
+
+    #[test]
+    fn changes_only_the_value() {
+        let out = set_scalar(FILE, &["name"], "西平县").unwrap();
+        assert_eq!(
+            out,
+            FILE.replace("name:            # 全称", "name: \"西平县\"      # 全称")
+        );
+        let out = set_scalar(FILE, &["letter", "number"], "西政函〔2023〕1号").unwrap();
+        assert!(
+            out.ends_with("  number: \"西政函〔2023〕1号\" # 字号\n"),
+            "{out}"
+        );
+        assert_eq!(out.lines().count(), FILE.lines().count());
+    }
+
+    #[test]
+    fn adds_a_missing_field_under_its_parent() {
+        let out = set_scalar(FILE, &["contact", "phone"], "0396-1234567").unwrap();
+        assert!(
+            out.contains("  person: 张三\n  # phone:\n  phone: \"0396-1234567\"\n"),
+            "{out}"
+        );
+        let parsed = yaml::parse(Path::new("a.yaml"), &out).unwrap();
+        let (_, found) = walk(&parsed, &["contact", "phone"]).unwrap();
+        assert_eq!(found.unwrap().1.as_text().unwrap(), "0396-1234567");
+    }
+
+    #[test]
+    fn quotes_what_yaml_would_misread() {
+        let out = set_scalar(FILE, &["contact", "person"], "李 # 四: \"五\"").unwrap();
+        let parsed = yaml::parse(Path::new("a.yaml"), &out).unwrap();
+        let (_, found) = walk(&parsed, &["contact", "person"]).unwrap();
+        assert_eq!(found.unwrap().1.as_text().unwrap(), "李 # 四: \"五\"");
+    }
+}

@@ -1,0 +1,472 @@
+//! The desk's routes, in-process (tower's `oneshot`): the Host, Origin and CSRF checks, the pages
+//! over the shipped examples, creating an applicant, the comment-keeping save, stale forms,
+//! history and restore, uploads (names never become paths, limits), build and download.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use shenbao::desk::{ServeOptions, router};
+use shenbao::run::Settings;
+use tower::ServiceExt;
+
+const ADDRESS: &str = "127.0.0.1:7451";
+const HOST: &str = "127.0.0.1:7451";
+
+/// A workspace with copies of `examples`, its output folder, and the desk's router over them.
+struct Desk {
+    _scratch: tempfile::TempDir,
+    workspace: PathBuf,
+    out: PathBuf,
+    app: Router,
+}
+
+fn desk(examples: &[&str], upload_limit: usize) -> Desk {
+    let scratch = tempfile::tempdir().unwrap();
+    let workspace = scratch.path().join("inputs");
+    for name in examples {
+        common::copy_dir(
+            &common::root().join("inputs").join(name),
+            &workspace.join(name),
+        );
+    }
+    std::fs::create_dir_all(&workspace).unwrap();
+    let out = scratch.path().join("out");
+    let options = ServeOptions {
+        workspace: workspace.clone(),
+        out: out.clone(),
+        listen: ADDRESS.parse().unwrap(),
+        token: None,
+        settings: Settings::default(),
+        upload_limit,
+    };
+    let app = router(&options, ADDRESS.parse::<SocketAddr>().unwrap()).unwrap();
+    Desk {
+        _scratch: scratch,
+        workspace,
+        out,
+        app,
+    }
+}
+
+/// The status, headers and body of one request.
+async fn send(app: &Router, request: Request<Body>) -> (StatusCode, header::HeaderMap, Vec<u8>) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, headers, body)
+}
+
+async fn get(app: &Router, uri: &str) -> (StatusCode, String) {
+    let request = Request::get(uri)
+        .header(header::HOST, HOST)
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, body) = send(app, request).await;
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// Posts a urlencoded form; returns the status and where it redirects (or the body).
+async fn post(app: &Router, uri: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    let body: Vec<String> = fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect();
+    let request = Request::post(uri)
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, format!("http://{HOST}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.join("&")))
+        .unwrap();
+    let (status, headers, body) = send(app, request).await;
+    let answer = headers
+        .get(header::LOCATION)
+        .map(|l| decode(l.to_str().unwrap()))
+        .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
+    (status, answer)
+}
+
+/// Posts a multipart form with one file.
+async fn upload(
+    app: &Router,
+    uri: &str,
+    csrf: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> (StatusCode, String) {
+    let boundary = "XshenbaoBoundary";
+    let mut body = Vec::new();
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
+            .as_bytes(),
+    );
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend(bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let request = Request::post(uri)
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, format!("http://{HOST}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    let (status, headers, body) = send(app, request).await;
+    let answer = headers
+        .get(header::LOCATION)
+        .map(|l| decode(l.to_str().unwrap()))
+        .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
+    (status, answer)
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// The CSRF token of the desk, read from a page's form.
+async fn csrf(app: &Router) -> String {
+    let (_, page) = get(app, "/").await;
+    let start = page
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a token")
+        + 19;
+    page[start..start + 64].to_string()
+}
+
+/// (sha256, bytes) of every file under `dir`, for before/after comparisons.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    common::files_under(dir)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(dir.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refuses_other_hosts_cross_site_posts_and_missing_tokens() {
+    let d = desk(&["洛阳市"], 1 << 20);
+    let request = Request::get("/")
+        .header(header::HOST, "evil.example:7451")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        send(&d.app, request).await.0,
+        StatusCode::MISDIRECTED_REQUEST
+    );
+    let request = Request::post("/new")
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, "http://evil.example")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("name=x&category=%E8%AF%95%E7%82%B9%E5%8E%BF"))
+        .unwrap();
+    assert_eq!(send(&d.app, request).await.0, StatusCode::FORBIDDEN);
+    let (status, body) = post(
+        &d.app,
+        "/new",
+        &[("name", "西平县"), ("category", "试点县"), ("csrf", "0")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("此页已过期"), "{body}");
+    assert!(!d.workspace.join("西平县").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn home_lists_each_applicant_with_its_check_result() {
+    let d = desk(&["洛阳市", "西峡县"], 1 << 20);
+    let (status, page) = get(&d.app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    for expected in ["洛阳市", "西峡县", "示范城市", "试点县", "未生成"] {
+        assert!(page.contains(expected), "{expected} missing in {page}");
+    }
+    assert!(page.contains("通过"), "{page}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_applicant_gets_init_files_with_the_form_values_and_comments_kept() {
+    let d = desk(&[], 1 << 20);
+    let token = csrf_from_new(&d.app).await;
+    let (status, location) = post(
+        &d.app,
+        "/new",
+        &[
+            ("csrf", &token),
+            ("name", "西平县"),
+            ("category", "试点县"),
+            ("city", "驻马店市"),
+            ("government", "西平县人民政府"),
+            ("date", "2023-08-10"),
+            ("person", "王五"),
+            ("phone", "0396-6212345"),
+            ("number", "西政函〔2023〕12号"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    assert!(location.starts_with("/a/西平县"), "{location}");
+    let yaml = std::fs::read_to_string(d.workspace.join("西平县/applicant.yaml")).unwrap();
+    for line in [
+        "name: \"西平县\"",
+        "city: \"驻马店市\"",
+        "government: \"西平县人民政府\"",
+        "  person: \"王五\"",
+        "  phone: \"0396-6212345\"",
+        "  number: \"西政函〔2023〕12号\"",
+    ] {
+        assert!(yaml.contains(line), "{line} missing in\n{yaml}");
+    }
+    // Every comment `init` wrote is still there.
+    let fresh = tempfile::tempdir().unwrap();
+    let init = common::shenbao(fresh.path(), &["init", "x", "--category", "试点县"]);
+    assert!(init.status.success(), "{}", common::said(&init));
+    let original = std::fs::read_to_string(fresh.path().join("x/applicant.yaml")).unwrap();
+    let comments = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.find('#').map(|i| l[i..].to_string()))
+            .collect()
+    };
+    assert_eq!(comments(&yaml), comments(&original));
+    for file in ["创建工作报告.md", "工作方案.md", "测评表.xlsx"] {
+        assert!(d.workspace.join("西平县").join(file).is_file(), "{file}");
+    }
+    // A name that would be a path is refused, and nothing is created.
+    let (_, page) = post(
+        &d.app,
+        "/new",
+        &[
+            ("csrf", &token),
+            ("name", "../逃逸"),
+            ("category", "试点县"),
+        ],
+    )
+    .await;
+    assert!(page.contains("普通的文件夹名"), "{page}");
+    assert!(!d.workspace.parent().unwrap().join("逃逸").exists());
+}
+
+async fn csrf_from_new(app: &Router) -> String {
+    let (_, page) = get(app, "/new").await;
+    let start = page
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a token")
+        + 19;
+    page[start..start + 64].to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn saving_a_text_keeps_the_previous_version_and_refuses_a_stale_form() {
+    let d = desk(&["洛阳市"], 1 << 20);
+    let token = csrf(&d.app).await;
+    let dir = d.workspace.join("洛阳市");
+    let report = dir.join("创建工作报告.md");
+    let before = std::fs::read(&report).unwrap();
+    let (_, page) = get(&d.app, "/a/洛阳市").await;
+    let version = page
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .map(|rest| rest[..64].to_string())
+        .expect("the report form carries its version");
+    let new_text = String::from_utf8(before.clone()).unwrap() + "\n补充一段。\n";
+    let (status, location) = post(
+        &d.app,
+        "/a/洛阳市/text/report",
+        &[("csrf", &token), ("version", &version), ("text", &new_text)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.contains("已保存"), "{location}");
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), new_text);
+    let kept: Vec<_> = std::fs::read_dir(dir.join(".history"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(std::fs::read(kept[0].path()).unwrap(), before);
+    // The same form again: the file changed since, so the save is refused.
+    let (_, location) = post(
+        &d.app,
+        "/a/洛阳市/text/report",
+        &[("csrf", &token), ("version", &version), ("text", "覆盖")],
+    )
+    .await;
+    assert!(location.contains("此页已过期，请刷新"), "{location}");
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), new_text);
+    // Restore puts the first version back and keeps the second.
+    let name = kept[0].file_name().into_string().unwrap();
+    let (_, location) = post(
+        &d.app,
+        "/a/洛阳市/restore",
+        &[("csrf", &token), ("kept", &name)],
+    )
+    .await;
+    assert!(location.contains("已恢复"), "{location}");
+    assert_eq!(std::fs::read(&report).unwrap(), before);
+    assert_eq!(std::fs::read_dir(dir.join(".history")).unwrap().count(), 2);
+}
+
+/// A 4×4 grey PNG.
+fn small_png() -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, 4, 4);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder
+        .write_header()
+        .unwrap()
+        .write_image_data(&[128; 16])
+        .unwrap();
+    bytes
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn uploads_are_named_by_the_desk_and_capped() {
+    let d = desk(&["洛阳市"], 64 * 1024);
+    let token = csrf(&d.app).await;
+    let outside = snapshot(d.workspace.parent().unwrap());
+    let dir = d.workspace.join("洛阳市");
+    let png = small_png();
+    let (_, location) = upload(
+        &d.app,
+        "/a/洛阳市/upload/evidence",
+        &token,
+        "../../../x.png",
+        &png,
+    )
+    .await;
+    assert!(location.contains("已上传为 evidence/上传-"), "{location}");
+    let added: Vec<String> = common::files_under(&d.workspace.parent().unwrap().to_path_buf())
+        .into_iter()
+        .filter(|f| !outside.iter().any(|(o, _)| o == f))
+        .collect();
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert!(
+        added[0].starts_with("inputs/洛阳市/evidence/上传-"),
+        "{added:?}"
+    );
+    let (_, location) = upload(
+        &d.app,
+        "/a/洛阳市/upload/report",
+        &token,
+        "报告.doc",
+        b"\xd0\xcf\x11\xe0",
+    )
+    .await;
+    assert!(location.contains("另存为 .docx"), "{location}");
+    let (_, location) = upload(
+        &d.app,
+        "/a/洛阳市/upload/evidence",
+        &token,
+        "a.png",
+        b"not an image",
+    )
+    .await;
+    assert!(location.contains("只接受 PDF、PNG、JPEG"), "{location}");
+    let (status, _) = upload(
+        &d.app,
+        "/a/洛阳市/upload/evidence",
+        &token,
+        "big.pdf",
+        &vec![b'%'; 200 * 1024],
+    )
+    .await;
+    assert!(
+        status == StatusCode::PAYLOAD_TOO_LARGE || status == StatusCode::SEE_OTHER,
+        "{status}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.join("evidence"))
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("上传-")
+            })
+            .count(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn build_then_download_the_dossier_and_preview_a_page() {
+    let d = desk(&["洛阳市"], 1 << 20);
+    let token = csrf(&d.app).await;
+    let (status, _) = post(&d.app, "/a/洛阳市/build", &[("csrf", &token)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let mut page = String::new();
+    for _ in 0..600 {
+        page = get(&d.app, "/a/洛阳市").await.1;
+        if page.contains("生成完成") || page.contains("生成失败") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(page.contains("生成完成"), "{page}");
+    assert!(d.out.join("洛阳市/manifest.json").is_file());
+    let request = Request::get("/a/洛阳市/dossier.zip")
+        .header(header::HOST, HOST)
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, zip) = send(&d.app, request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/zip");
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .collect();
+    assert!(
+        names.iter().any(|n| n.ends_with("材料1-申报函.pdf")),
+        "{names:?}"
+    );
+    assert!(names.iter().any(|n| n.ends_with(".docx")), "{names:?}");
+    let request = Request::get("/a/洛阳市/preview/1/1")
+        .header(header::HOST, HOST)
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, png) = send(&d.app, request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "image/png");
+    assert!(png.starts_with(b"\x89PNG"));
+    let (status, _) = get(&d.app, "/a/..%2F..%2Fetc/file/0").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
