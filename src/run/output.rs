@@ -271,29 +271,81 @@ pub fn ensure_writable(out: &Path) -> Result<(), Diagnostic> {
 
 /// An advisory lock on an output folder, held until dropped (or the process ends, however it
 /// ends). A run that writes the whole folder holds it alone; shards of one batch share it, each
-/// holding its own shard's lock alone.
+/// holding its own shard's lock alone. The lock file is removed on release by the last holder,
+/// so a finished run leaves nothing but its outputs.
 #[derive(Debug)]
 pub struct OutputLock {
-    _files: Vec<File>,
+    held: Vec<(File, PathBuf, bool)>,
 }
 
 impl OutputLock {
     /// Takes the lock of `out` for a run (of shard `shard`, if any), or says which run holds it.
     pub fn take(out: &Path, shard: Option<(usize, usize)>) -> Result<Self, Diagnostic> {
-        let root = open_lock(&out.join(LOCK_FILE))?;
-        let taken = match shard {
-            Some(_) => root.try_lock_shared(),
-            None => root.try_lock(),
+        let root = out.join(LOCK_FILE);
+        let mut held = vec![(
+            lock_file(out, &root, shard.is_some())?,
+            root,
+            shard.is_none(),
+        )];
+        if let Some((k, n)) = shard {
+            let own = out.join(format!(".shenbao-shard-{k}-of-{n}.lock"));
+            held.push((lock_file(out, &own, false)?, own, true));
+        }
+        Ok(Self { held })
+    }
+}
+
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        for (file, path, alone) in self.held.iter().rev() {
+            if *alone || file.try_lock().is_ok() {
+                release(path);
+            }
+        }
+    }
+}
+
+/// Removes a lock file while its lock is still held alone (a run that opened it meanwhile sees
+/// that it was removed, and opens the new one).
+#[cfg(unix)]
+fn release(path: &Path) {
+    let _ = std::fs::remove_file(path);
+}
+
+/// Windows cannot remove a file that is open; the lock file stays.
+#[cfg(not(unix))]
+fn release(_path: &Path) {}
+
+/// Opens and locks `path`; retries when the file was removed by a run that released it between
+/// the opening and the locking.
+fn lock_file(out: &Path, path: &Path, shared: bool) -> Result<File, Diagnostic> {
+    for _ in 0..8 {
+        let file = open_lock(path)?;
+        let taken = if shared {
+            file.try_lock_shared()
+        } else {
+            file.try_lock()
         };
         taken.map_err(|e| busy(out, &e))?;
-        let mut files = vec![root];
-        if let Some((k, n)) = shard {
-            let own = open_lock(&out.join(format!(".shenbao-shard-{k}-of-{n}.lock")))?;
-            own.try_lock().map_err(|e| busy(out, &e))?;
-            files.push(own);
+        if same_file(&file, path) {
+            return Ok(file);
         }
-        Ok(Self { _files: files })
     }
+    Err(busy(out, &std::fs::TryLockError::WouldBlock))
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_file: &File, _path: &Path) -> bool {
+    true
 }
 
 fn open_lock(path: &Path) -> Result<File, Diagnostic> {
@@ -428,6 +480,9 @@ mod tests {
         assert!(OutputLock::take(dir.path(), Some((2, 2))).is_err());
         assert!(OutputLock::take(dir.path(), None).is_err());
         drop((one, two));
-        assert!(OutputLock::take(dir.path(), None).is_ok());
+        let last = OutputLock::take(dir.path(), None).unwrap();
+        drop(last);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "the lock files are removed: {left:?}");
     }
 }
