@@ -5,10 +5,17 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod print;
+
+use print::{
+    exit_code, fail, print_batch, print_package, print_removed, print_reports, report_json,
+};
+
 use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
 use crate::load;
 use crate::run::batch::{self, BuildOptions};
-use crate::run::{self, ApplicantReport, Session, Settings};
+use crate::run::output::{self, OutputLock};
+use crate::run::{Session, Settings};
 use crate::templates::TemplateStore;
 
 /// shenbao（申报）：从数据生成符合 GB/T 9704 的知识产权强国建设试点示范城市、县申报材料。
@@ -70,8 +77,8 @@ pub struct PreviewArgs {
     /// 页码（从 1 起）
     #[arg(long, default_value_t = 1, value_name = "页码")]
     pub page: usize,
-    /// 分辨率（每英寸点数）
-    #[arg(long, default_value_t = 96.0, value_name = "DPI")]
+    /// 分辨率（每英寸点数，1–600）
+    #[arg(long, default_value_t = 96.0, value_name = "DPI", value_parser = parse_dpi)]
     pub dpi: f32,
     /// 输出的 PNG 文件
     #[arg(short = 'o', long = "out", value_name = "文件.png")]
@@ -217,6 +224,20 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
     Ok((k, n))
 }
 
+/// Reads a resolution between 1 and 600 dots per inch.
+fn parse_dpi(text: &str) -> Result<f32, String> {
+    let range = "应为 1 到 600 之间的数，如 96";
+    let dpi: f32 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("“{text}”不是数；{range}"))?;
+    if dpi.is_finite() && (1.0..=600.0).contains(&dpi) {
+        Ok(dpi)
+    } else {
+        Err(format!("分辨率 {text} 超出范围：{range}"))
+    }
+}
+
 /// `shenbao check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -248,6 +269,7 @@ impl CommonArgs {
 
 /// Runs the command line and returns the process's exit code.
 pub fn main() -> ExitCode {
+    crate::run::guard::install_panic_hook();
     let cli = Cli::parse();
     match cli.command {
         Command::Build(args) => build(&args),
@@ -280,15 +302,22 @@ fn check(args: &CheckArgs) -> ExitCode {
 }
 
 fn build(args: &BuildArgs) -> ExitCode {
-    let opened = open(&args.common, args.render.jobs).and_then(|opened| {
-        run::check_output_location(&args.out, &opened.1)?;
-        run::ensure_writable(&args.out)?;
-        Ok(opened)
+    let opened = open(&args.common, args.render.jobs).and_then(|(session, dirs)| {
+        let mut inputs = dirs.clone();
+        inputs.extend(session.input_paths().iter().cloned());
+        output::check_apart(&args.out, &inputs, "输出目录")?;
+        if let Some(emit) = &args.emit_typst {
+            output::check_emit_dir(emit, &args.out, &inputs)?;
+        }
+        output::ensure_writable(&args.out)?;
+        let lock = OutputLock::take(&args.out, args.shard)?;
+        Ok((session, dirs, lock))
     });
-    let (session, dirs) = match opened {
+    let (session, dirs, _lock) = match opened {
         Ok(opened) => opened,
         Err(problem) => return fail(problem, args.common.format),
     };
+    let batch_id = session.batch_id(&dirs);
     let dirs = match args.shard {
         Some((k, n)) => batch::shard(&dirs, k, n),
         None => dirs,
@@ -299,13 +328,15 @@ fn build(args: &BuildArgs) -> ExitCode {
         separator: args.render.separator,
         shard: args.shard,
         emit_typst: args.emit_typst.clone(),
+        batch: Some(batch_id),
         ..BuildOptions::default()
     };
     let _ =
         ctrlc::set_handler(|| batch::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
     let started = std::time::Instant::now();
-    let reports = session.build(&dirs, &options);
-    print_reports(&reports, args.common.format, "生成");
+    let report = session.build(&dirs, &options);
+    print_reports(&report.applicants, args.common.format, "生成");
+    print_batch(&report);
     if args.timings {
         eprint!("{}", session.timings().render(started.elapsed()));
     }
@@ -313,7 +344,11 @@ fn build(args: &BuildArgs) -> ExitCode {
         eprintln!("已中断。已生成的文件都是完整的；重新运行会从未完成处继续。");
         return ExitCode::from(130);
     }
-    exit_code(&reports)
+    if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn watch(args: &WatchArgs) -> ExitCode {
@@ -328,6 +363,16 @@ fn watch(args: &WatchArgs) -> ExitCode {
             Format::Human,
         );
     };
+    let settings = args.common.settings(1);
+    let mut inputs = vec![applicant.clone()];
+    inputs.extend(settings.input_paths());
+    let ready = output::check_apart(&args.out, &inputs, "输出目录")
+        .and_then(|()| output::ensure_writable(&args.out))
+        .and_then(|()| OutputLock::take(&args.out, None));
+    let _lock = match ready {
+        Ok(lock) => lock,
+        Err(problem) => return fail(problem, Format::Human),
+    };
     let options = BuildOptions {
         out: args.out.clone(),
         only_material: args.material,
@@ -335,7 +380,7 @@ fn watch(args: &WatchArgs) -> ExitCode {
     };
     let _ =
         ctrlc::set_handler(|| batch::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
-    run::watch::watch(&args.common.settings(1), applicant, &options);
+    crate::run::watch::watch(&settings, applicant, &options);
     ExitCode::SUCCESS
 }
 
@@ -346,7 +391,12 @@ fn preview(args: &PreviewArgs) -> ExitCode {
         roster: args.roster.clone(),
         ..Settings::default()
     };
-    let session = match Session::open(&settings) {
+    let mut inputs = vec![args.applicant.clone()];
+    inputs.extend(settings.input_paths());
+    let opened = output::check_preview_file(&args.out, &inputs)
+        .map_err(Diagnostics::from)
+        .and_then(|()| Session::open(&settings));
+    let session = match opened {
         Ok(session) => session,
         Err(problem) => return fail(problem, Format::Human),
     };
@@ -391,7 +441,13 @@ fn templates(command: &TemplatesCommand) -> ExitCode {
 }
 
 fn merge(args: &MergeArgs) -> ExitCode {
-    match batch::merge(&args.out) {
+    let merged = match args.out.is_dir() {
+        true => {
+            OutputLock::take(&args.out, None).and_then(|_lock| crate::run::index::merge(&args.out))
+        }
+        false => crate::run::index::merge(&args.out),
+    };
+    match merged {
         Ok(index) => {
             let failed = index.applicants.iter().filter(|a| !a.ok).count();
             eprintln!(
@@ -474,10 +530,9 @@ fn package(args: &PackageArgs) -> ExitCode {
         Err(problems) => return fail(problems, format),
     };
     let options = BuildOptions {
-        out: args
-            .out
-            .clone()
-            .unwrap_or_else(|| run::output_dir(std::path::Path::new("out"), &args.province)),
+        out: args.out.clone().unwrap_or_else(|| {
+            std::path::Path::new("out").join(output::folder_name(&args.province))
+        }),
         force: args.render.force,
         separator: args.render.separator,
         ..BuildOptions::default()
@@ -490,6 +545,7 @@ fn package(args: &PackageArgs) -> ExitCode {
             "applicants": report.applicants.iter().map(report_json).collect::<Vec<_>>(),
             "rules": report.rules,
             "manifest": report.manifest,
+            "removed": report.removed.iter().map(|p| display_path(p)).collect::<Vec<_>>(),
         });
         println!(
             "{}",
@@ -498,98 +554,12 @@ fn package(args: &PackageArgs) -> ExitCode {
     } else {
         print_reports(&report.applicants, format, "检查");
         eprint!("{}", report.rules.render());
+        print_removed(&report.removed);
         print_package(&report, &options.out);
     }
-    if report.manifest.is_some() {
+    if report.manifest.is_some() && !report.rules.has_errors() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    }
-}
-
-fn print_package(report: &run::package::PackageReport, out: &std::path::Path) {
-    match &report.manifest {
-        Some(manifest) => {
-            let included = manifest
-                .applicants
-                .iter()
-                .filter(|a| a.included.is_some())
-                .count();
-            let left_out = manifest
-                .applicants
-                .iter()
-                .filter(|a| a.included.is_none() && !a.errors.is_empty())
-                .count();
-            eprintln!(
-                "推荐材料已生成：{}（{} 个文件，推荐 {included} 个单位{}）",
-                display_path(out),
-                manifest.files.len() + 1,
-                if left_out > 0 {
-                    format!("；{left_out} 个未通过检查的单位未推荐，已略去")
-                } else {
-                    String::new()
-                }
-            );
-        }
-        None => eprintln!(
-            "推荐材料未生成：请先修正上面的 {} 个错误。",
-            report.rules.error_count()
-        ),
-    }
-}
-
-fn fail(problems: impl Into<Diagnostics>, format: Format) -> ExitCode {
-    let all = problems.into();
-    match format {
-        Format::Human => eprint!("{}", all.render()),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default()),
-    }
-    ExitCode::from(2)
-}
-
-fn exit_code(reports: &[ApplicantReport]) -> ExitCode {
-    if reports.iter().all(ApplicantReport::ok) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
-}
-
-fn report_json(report: &ApplicantReport) -> serde_json::Value {
-    serde_json::json!({
-        "applicant": display_path(&report.dir),
-        "ok": report.ok(),
-        "diagnostics": report.diagnostics,
-        "outputs": report.outputs,
-    })
-}
-
-fn print_reports(reports: &[ApplicantReport], format: Format, verb: &str) {
-    if format == Format::Json {
-        let json: Vec<_> = reports.iter().map(report_json).collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json).unwrap_or_default()
-        );
-        return;
-    }
-    for report in reports {
-        eprint!("{}", report.diagnostics.render());
-        let status = if report.ok() { "通过" } else { "未通过" };
-        eprintln!(
-            "{}：{verb}{status}（{} 个错误，{} 个警告{}）",
-            display_path(&report.dir),
-            report.diagnostics.error_count(),
-            report.diagnostics.warning_count(),
-            if report.outputs.is_empty() {
-                String::new()
-            } else {
-                format!("，{} 个文件", report.outputs.len())
-            }
-        );
-    }
-    let failed = reports.iter().filter(|r| !r.ok()).count();
-    if failed > 0 {
-        eprintln!("共 {} 个申报目录，{failed} 个未通过。", reports.len());
     }
 }

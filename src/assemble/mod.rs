@@ -1,5 +1,6 @@
 //! Assemble: rendered files land in the output folder atomically, and each applicant gets a
-//! `manifest.json` listing every output with its pages and sha256.
+//! `manifest.json` listing every output with its pages and sha256. Every output path is made by
+//! [`OutputDir`], so no name from the data can place a file outside the output folder.
 
 pub mod email;
 pub mod print_set;
@@ -16,8 +17,12 @@ use sha2::{Digest, Sha256};
 
 use crate::compose::model::Dossier;
 use crate::load::notice::{MaterialInfo, Notice};
+use crate::run::output::{OutputDir, TEMPORARY_PREFIX, TEMPORARY_SUFFIX};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, io_problem};
+
+/// The name of an applicant's manifest in its output folder.
+pub const MANIFEST: &str = "manifest.json";
 
 /// One file the run produced.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -70,8 +75,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     };
     std::fs::create_dir_all(dir).map_err(failed)?;
     let mut temporary = tempfile::Builder::new()
-        .prefix(".shenbao-")
-        .suffix(".part")
+        .prefix(TEMPORARY_PREFIX)
+        .suffix(TEMPORARY_SUFFIX)
         .tempfile_in(dir)
         .map_err(failed)?;
     temporary.write_all(bytes).map_err(failed)?;
@@ -103,14 +108,14 @@ pub fn sha256(bytes: &[u8]) -> String {
 
 /// Writes `bytes` as `name` in `dir` and describes the result.
 pub fn emit(
-    dir: &Path,
+    dir: &OutputDir,
     name: &str,
     kind: &str,
     material: Option<u8>,
     pages: Option<usize>,
     bytes: &[u8],
 ) -> Result<Output, Diagnostic> {
-    write_atomically(&dir.join(name), bytes)?;
+    dir.write(name, bytes)?;
     Ok(Output {
         path: name.to_string(),
         kind: kind.to_string(),
@@ -126,7 +131,7 @@ pub fn emit(
 /// on disk is still the one recorded.
 pub fn reusable(
     previous: &BTreeMap<String, Output>,
-    target: &Path,
+    target: &OutputDir,
     name: &str,
     input: &str,
 ) -> Option<Output> {
@@ -134,7 +139,7 @@ pub fn reusable(
     if output.input.as_deref() != Some(input) {
         return None;
     }
-    let bytes = std::fs::read(target.join(name)).ok()?;
+    let bytes = std::fs::read(target.file(name).ok()?).ok()?;
     (sha256(&bytes) == output.sha256).then(|| output.clone())
 }
 
@@ -143,7 +148,7 @@ pub fn reusable(
 /// their evidence twice), read back from the rendered files.
 pub fn print_sets(
     notice: &Notice,
-    target: &Path,
+    target: &OutputDir,
     rendered: &[Output],
     separator: bool,
     previous: &BTreeMap<String, Output>,
@@ -180,15 +185,19 @@ pub fn print_sets(
         }
         let files: Vec<Vec<u8>> = parts
             .iter()
-            .map(|p| std::fs::read(target.join(&p.path)))
-            .collect::<Result<_, _>>()
-            .map_err(|e| {
-                Diagnostic::error(format!("无法读回已生成的 PDF（{e}）")).at(Location::file(target))
-            })?;
+            .map(|p| {
+                let path = target.file(&p.path)?;
+                std::fs::read(&path).map_err(|e| {
+                    Diagnostic::error(format!("无法读回已生成的 PDF（{}）", io_problem(&e)))
+                        .at(Location::file(&path))
+                        .hint("输出目录在生成期间被改动；请重新运行")
+                })
+            })
+            .collect::<Result<_, _>>()?;
         let slices: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
         let set = print_set::join(&slices, copies, separator).map_err(|e| {
             Diagnostic::error(format!("无法合订印制文件（{e}）"))
-                .at(Location::file(target.join(&name)))
+                .at(Location::file(target.path().join(&name)))
         })?;
         let mut output =
             emit(target, &name, "print-set", None, Some(set.pages), &set.pdf)?.with_input(&input);
@@ -203,7 +212,7 @@ pub fn print_sets(
 pub fn word_files(
     notice: &Notice,
     dossier: &Dossier,
-    target: &Path,
+    target: &OutputDir,
 ) -> Result<(Vec<Output>, Diagnostics), Diagnostic> {
     let mut outputs = Vec::new();
     let mut warnings = Diagnostics::new();
@@ -254,11 +263,9 @@ pub fn word_files(
 }
 
 /// Writes `manifest.json` into `dir`.
-pub fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<PathBuf, Diagnostic> {
-    let path = dir.join("manifest.json");
+pub fn write_manifest(dir: &OutputDir, manifest: &Manifest) -> Result<PathBuf, Diagnostic> {
     let json = serde_json::to_vec_pretty(manifest).map_err(|e| Diagnostic::error(e.to_string()))?;
-    write_atomically(&path, &json)?;
-    Ok(path)
+    dir.write(MANIFEST, &json)
 }
 
 #[cfg(test)]

@@ -11,10 +11,13 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde::{Deserialize, Serialize};
 
+use super::guard::guarded;
+use super::index::LiveIndex;
+use super::output::{OutputDir, folder_name, remove_stale_temporaries};
+use super::slot::{self, Slot, State};
 use super::timings::Stage;
-use super::{ApplicantReport, MEMO_MAX_AGE, Session, Settings, output_dir};
+use super::{ApplicantReport, MEMO_MAX_AGE, Session, Settings};
 use crate::assemble::{self, Manifest, Output};
 use crate::compose::model::{Document, Dossier};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path};
@@ -38,10 +41,20 @@ pub struct BuildOptions {
     pub shard: Option<(usize, usize)>,
     /// Also write each document's Typst source and data here.
     pub emit_typst: Option<PathBuf>,
-    /// Render only this material (1–4), without print sets, Word files or manifest (for `watch`).
+    /// Render only this material (1–4), without print sets, Word files, manifest or run index
+    /// (for `watch`).
     pub only_material: Option<u8>,
     /// Leave out the run index `out/manifest.json` (a package writes its own index there).
     pub skip_run_index: bool,
+    /// The batch this run is a shard of (see [`Session::batch_id`]); by default the applicants
+    /// of this run.
+    pub batch: Option<String>,
+}
+
+/// One document to render: which applicant, which of its documents.
+struct Job {
+    slot: usize,
+    document: usize,
 }
 
 /// The applicants of shard `k` of `n` (1-based): every n-th folder of the sorted list.
@@ -90,66 +103,107 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// One applicant during a run.
-struct Slot {
-    dir: PathBuf,
-    target: PathBuf,
-    state: Mutex<State>,
-    remaining: AtomicUsize,
-    report: Mutex<ApplicantReport>,
-    previous: BTreeMap<String, Output>,
+/// What a batch found and did.
+pub struct BatchReport {
+    /// Every applicant's report, in the order given.
+    pub applicants: Vec<ApplicantReport>,
+    /// Problems of the run as a whole, such as a run index that could not be written.
+    pub problems: Diagnostics,
 }
 
-/// How far an applicant has come.
-enum State {
-    /// Not yet loaded.
-    Pending,
-    /// Loaded, checked and composed.
-    Ready(Arc<Dossier>),
-    /// Has errors; nothing is rendered.
-    Failed,
-    /// Assembled; its data is dropped.
-    Done,
-}
-
-/// One document to render: which applicant, which of its documents.
-struct Job {
-    slot: usize,
-    document: usize,
-}
-
-/// The index of a run, written as `out/manifest.json` (or one per shard) when anything was
-/// rendered; a run where every applicant failed leaves the output folder untouched.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct RunIndex {
-    /// The shard this index covers, such as `2/4`, when sharded.
-    pub shard: Option<String>,
-    /// One entry per applicant folder.
-    pub applicants: Vec<IndexEntry>,
-}
-
-/// One applicant in the run index.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct IndexEntry {
-    /// The output folder, relative to the output root.
-    pub folder: String,
-    /// 申报单位, when it could be read.
-    pub applicant: Option<String>,
-    /// 申报类别, when it could be read.
-    pub category: Option<String>,
-    /// Whether everything was rendered.
-    pub ok: bool,
-    /// The applicant's manifest, relative to the output root.
-    pub manifest: Option<String>,
-    /// The errors, as text.
-    pub errors: Vec<String>,
+impl BatchReport {
+    /// True when every applicant passed and the run's own files were written.
+    pub fn ok(&self) -> bool {
+        !self.problems.has_errors() && self.applicants.iter().all(ApplicantReport::ok)
+    }
 }
 
 impl Session {
     /// Checks, composes, renders and assembles every folder into `options.out`. Applicants with
-    /// errors are reported and skipped; the others go on.
-    pub fn build(&self, dirs: &[PathBuf], options: &BuildOptions) -> Vec<ApplicantReport> {
-        let slots = self.slots(dirs, options);
+    /// errors are reported and skipped; the others go on. The caller holds the output folder's
+    /// [`OutputLock`](super::output::OutputLock): the temporary files that killed runs left in
+    /// the folder are removed first.
+    pub fn build(&self, dirs: &[PathBuf], options: &BuildOptions) -> BatchReport {
+        let out = OutputDir::new(&options.out);
+        let slots = self.slots(dirs, &out);
+        let folders: Vec<String> = slots.iter().map(|s| s.folder.clone()).collect();
+        let batch = options.batch.clone().unwrap_or_else(|| self.batch_id(dirs));
+        let index = LiveIndex::open(
+            &out,
+            options.shard,
+            Some(batch),
+            &folders,
+            !options.skip_run_index && options.only_material.is_none(),
+        );
+        match options.shard {
+            None => remove_stale_temporaries(out.path()),
+            Some(_) => slots
+                .iter()
+                .map(|s| remove_stale_temporaries(s.target.path()))
+                .sum(),
+        };
+        let jobs = self.job_list(&slots, options);
+        self.run_jobs(&slots, &jobs, &index, options);
+        let mut problems = Diagnostics::new();
+        let applicants: Vec<ApplicantReport> = slots
+            .into_iter()
+            .map(|s| s.report.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .collect();
+        let rendered_any = applicants.iter().any(|r| !r.outputs.is_empty());
+        if rendered_any || index.touched() {
+            let entries = folders
+                .iter()
+                .zip(&applicants)
+                .map(|(folder, report)| slot::entry(folder, report))
+                .collect();
+            if let Err(problem) = index.finish(entries) {
+                problems.push(problem);
+            }
+        }
+        BatchReport {
+            applicants,
+            problems,
+        }
+    }
+
+    /// A hash naming the batch of `dirs` (all of them, before sharding) with this session's
+    /// templates and fonts: the shards of one batch share it, and `merge` joins only those.
+    pub fn batch_id(&self, dirs: &[PathBuf]) -> String {
+        let mut names: Vec<String> = dirs.iter().map(|d| folder_name(d)).collect();
+        names.sort();
+        assemble::sha256(format!("{}\n{}", self.fingerprint, names.join("\n")).as_bytes())
+    }
+
+    /// One slot per folder; folders that would write to the same output folder fail at once.
+    fn slots(&self, dirs: &[PathBuf], out: &OutputDir) -> Vec<Slot> {
+        let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+        dirs.iter()
+            .map(|dir| {
+                let folder = folder_name(dir);
+                let target = out.folder(&folder);
+                let problem = match (&target, seen.get(&folder)) {
+                    (Err(problem), _) => Some(problem.clone().at(Location::file(dir))),
+                    (Ok(target), Some(first)) => Some(
+                        Diagnostic::error(format!(
+                            "与 {} 输出到同一个目录 {}",
+                            display_path(first),
+                            display_path(target.path())
+                        ))
+                        .at(Location::file(dir))
+                        .hint("两个申报目录的名称相同；请改名，或分两次生成到不同的 -o 目录"),
+                    ),
+                    (Ok(_), None) => None,
+                };
+                seen.entry(folder.clone()).or_insert_with(|| dir.clone());
+                // A slot that fails at once never writes, so its target is never used.
+                let target = target.unwrap_or_else(|_| out.clone());
+                Slot::new(dir, folder, target, problem)
+            })
+            .collect()
+    }
+
+    /// The documents to render, in order, and each slot's count of them.
+    fn job_list(&self, slots: &[Slot], options: &BuildOptions) -> Vec<Job> {
         let jobs: Vec<Job> = (0..slots.len())
             .flat_map(|slot| {
                 (0..self.composer.notice().materials.len())
@@ -160,75 +214,16 @@ impl Session {
                     .only_material
                     .is_none_or(|m| usize::from(m) == job.document + 1)
             })
-            .filter(|job| {
-                matches!(
-                    *slots[job.slot]
-                        .state
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner()),
-                    State::Pending
-                )
-            })
+            .filter(|job| matches!(*lock(&slots[job.slot].state), State::Pending))
             .collect();
         for (index, slot) in slots.iter().enumerate() {
             let count = jobs.iter().filter(|j| j.slot == index).count();
             slot.remaining.store(count, Ordering::SeqCst);
         }
-        self.run_jobs(&slots, &jobs, options);
-        let reports: Vec<ApplicantReport> = slots
-            .into_iter()
-            .map(|s| s.report.into_inner().unwrap_or_else(|e| e.into_inner()))
-            .collect();
-        let rendered_any = reports.iter().any(|r| !r.outputs.is_empty());
-        if rendered_any
-            && !options.skip_run_index
-            && let Err(problem) = write_index(&reports, options)
-        {
-            eprint!("{}", Diagnostics::from(problem).render());
-        }
-        reports
+        jobs
     }
 
-    /// One slot per folder; folders that would write to the same output folder fail at once.
-    fn slots(&self, dirs: &[PathBuf], options: &BuildOptions) -> Vec<Slot> {
-        let mut seen: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
-        dirs.iter()
-            .map(|dir| {
-                let target = output_dir(&options.out, dir);
-                let mut report = ApplicantReport::new(dir);
-                let mut state = State::Pending;
-                if let Some(first) = seen.get(&target) {
-                    report.diagnostics.push(
-                        Diagnostic::error(format!(
-                            "与 {} 输出到同一个目录 {}",
-                            display_path(first),
-                            display_path(&target)
-                        ))
-                        .at(Location::file(dir))
-                        .hint("两个申报目录的名称相同；请改名，或分两次生成到不同的 -o 目录"),
-                    );
-                    state = State::Failed;
-                } else {
-                    seen.insert(target.clone(), dir.clone());
-                }
-                let previous = if options.force {
-                    BTreeMap::new()
-                } else {
-                    previous_outputs(&target)
-                };
-                Slot {
-                    dir: dir.clone(),
-                    target,
-                    state: Mutex::new(state),
-                    remaining: AtomicUsize::new(0),
-                    report: Mutex::new(report),
-                    previous,
-                }
-            })
-            .collect()
-    }
-
-    fn run_jobs(&self, slots: &[Slot], jobs: &[Job], options: &BuildOptions) {
+    fn run_jobs(&self, slots: &[Slot], jobs: &[Job], index: &LiveIndex, options: &BuildOptions) {
         let next = AtomicUsize::new(0);
         let progress = progress_bar(jobs.len());
         let pool = rayon::ThreadPoolBuilder::new()
@@ -241,14 +236,7 @@ impl Session {
                 let Some(job) = jobs.get(next.fetch_add(1, Ordering::SeqCst)) else {
                     break;
                 };
-                let slot = &slots[job.slot];
-                if let Some(dossier) = self.prepare(slot) {
-                    self.render(slot, &dossier.documents[job.document], options);
-                    comemo::evict(MEMO_MAX_AGE);
-                    if slot.remaining.fetch_sub(1, Ordering::SeqCst) == 1 {
-                        self.assemble(slot, &dossier, options);
-                    }
-                }
+                self.run_job(&slots[job.slot], job, index, options);
                 progress.inc(1);
             }
         });
@@ -258,12 +246,39 @@ impl Session {
                 .iter()
                 .filter(|s| s.remaining.load(Ordering::SeqCst) > 0)
             {
-                lock(&slot.report).diagnostics.push(
-                    Diagnostic::error("已中断：此申报单位的材料没有全部生成")
-                        .at(Location::file(&slot.dir))
-                        .hint("重新运行即可继续；已生成的文件完整可用"),
-                );
+                let mut report = lock(&slot.report);
+                if !report.diagnostics.has_errors() {
+                    report.diagnostics.push(
+                        Diagnostic::error("已中断：此申报单位的材料没有全部生成")
+                            .at(Location::file(&slot.dir))
+                            .hint("重新运行即可继续；已生成的文件完整可用"),
+                    );
+                }
             }
+        }
+    }
+
+    /// Renders one document, and assembles its applicant after its last one. A panic in either
+    /// becomes the applicant's error; the other applicants go on.
+    fn run_job(&self, slot: &Slot, job: &Job, index: &LiveIndex, options: &BuildOptions) {
+        let Some(dossier) = self.prepare(slot) else {
+            return;
+        };
+        let document = &dossier.documents[job.document];
+        let rendered = guarded(|| {
+            self.render(slot, document, index, options);
+            comemo::evict(MEMO_MAX_AGE);
+        });
+        if let Err(panic) = rendered {
+            let problem = crashed(slot, &format!("材料{}", document.material), &panic);
+            lock(&slot.report).diagnostics.push(problem);
+        }
+        if slot.remaining.fetch_sub(1, Ordering::SeqCst) == 1
+            && let Err(panic) = guarded(|| self.assemble(slot, &dossier, index, options))
+        {
+            let problem = crashed(slot, "合订本、Word 文件或文件清单", &panic);
+            lock(&slot.report).diagnostics.push(problem);
+            *lock(&slot.state) = State::Done;
         }
     }
 
@@ -271,9 +286,14 @@ impl Session {
     fn prepare(&self, slot: &Slot) -> Option<Arc<Dossier>> {
         let mut state = lock(&slot.state);
         if let State::Pending = *state {
-            *state = match self.load_and_compose(slot) {
-                Some(dossier) => State::Ready(Arc::new(dossier)),
-                None => State::Failed,
+            *state = match guarded(|| self.load_and_compose(slot)) {
+                Ok(Some(dossier)) => State::Ready(Arc::new(dossier)),
+                Ok(None) => State::Failed,
+                Err(panic) => {
+                    let problem = crashed(slot, "申报数据", &panic);
+                    lock(&slot.report).diagnostics.push(problem);
+                    State::Failed
+                }
             };
         }
         match &*state {
@@ -300,14 +320,23 @@ impl Session {
         }
     }
 
-    fn render(&self, slot: &Slot, document: &Document, options: &BuildOptions) {
+    fn render(&self, slot: &Slot, document: &Document, index: &LiveIndex, options: &BuildOptions) {
         let name = pdf_name(document);
         let input = self.input_hash(document);
-        if let Some(output) = unchanged(slot, &name, &input) {
+        let previous = if options.force {
+            None
+        } else {
+            assemble::reusable(&slot.previous, &slot.target, &name, &input)
+        };
+        if let Some(output) = previous {
             lock(&slot.report).outputs.push(output);
             return;
         }
-        match self.render_pdf(document, &slot.target, &name, &input, options) {
+        let rendered = slot
+            .before_writing(index)
+            .map_err(Diagnostics::from)
+            .and_then(|()| self.render_pdf(document, &slot.target, &name, &input, options));
+        match rendered {
             Ok((output, warnings)) => {
                 let mut report = lock(&slot.report);
                 report.outputs.push(output);
@@ -320,7 +349,7 @@ impl Session {
     pub(super) fn render_pdf(
         &self,
         document: &Document,
-        target: &Path,
+        target: &OutputDir,
         name: &str,
         input: &str,
         options: &BuildOptions,
@@ -328,9 +357,9 @@ impl Session {
         let data = serde_json::to_vec(document).map_err(|e| Diagnostic::error(e.to_string()))?;
         let template = document.template;
         if let Some(dir) = &options.emit_typst {
-            let folder = dir
-                .join(target.file_name().unwrap_or_default())
-                .join(format!("材料{}", document.material));
+            let folder = OutputDir::new(dir)
+                .folder(&target.name())?
+                .folder(&format!("材料{}", document.material))?;
             let evidence: Vec<(&str, &Path)> = document
                 .evidence
                 .iter()
@@ -340,8 +369,7 @@ impl Session {
             super::emit::write(&folder, self.engine.templates(), template, &data, &evidence)?;
         }
         let world = self.world(document, data)?;
-        let folder = target.file_name().unwrap_or_default().to_string_lossy();
-        let ident = format!("{folder}/{}", document.material);
+        let ident = format!("{}/{}", target.name(), document.material);
         let rendered = render_pdf(&world, &ident)?;
         self.timings.add(Stage::Compile, rendered.compile_time);
         self.timings.add(Stage::Export, rendered.export_time);
@@ -374,55 +402,87 @@ impl Session {
     }
 
     /// Print sets, Word files and the manifest, once every document of the applicant is done.
-    fn assemble(&self, slot: &Slot, dossier: &Dossier, options: &BuildOptions) {
+    fn assemble(&self, slot: &Slot, dossier: &Dossier, index: &LiveIndex, options: &BuildOptions) {
         let mut report = lock(&slot.report);
         if options.only_material.is_some() {
             *lock(&slot.state) = State::Done;
             return;
         }
+        if !report.diagnostics.has_errors()
+            && let Err(problem) = slot.before_writing(index)
+        {
+            report.diagnostics.push(problem);
+        }
         if !report.diagnostics.has_errors() {
-            let notice = self.composer.notice();
-            match self.timings.time(Stage::Word, || {
-                assemble::word_files(notice, dossier, &slot.target)
-            }) {
-                Ok((files, warnings)) => {
-                    report.outputs.extend(files);
-                    report.diagnostics.extend(warnings);
-                }
-                Err(problem) => report.diagnostics.push(problem),
-            }
-            let outputs = self.timings.time(Stage::PrintSets, || {
-                assemble::print_sets(
-                    notice,
-                    &slot.target,
-                    &report.outputs,
-                    options.separator,
-                    &slot.previous,
-                )
-            });
-            match outputs {
-                Ok(sets) => report.outputs.extend(sets),
-                Err(problem) => report.diagnostics.push(problem),
-            }
+            self.word_and_print_sets(slot, dossier, &mut report, options);
         }
         report.outputs.sort_by(|a, b| a.path.cmp(&b.path));
-        if let Some((name, category)) = report.identity.clone() {
+        if !report.diagnostics.has_errors()
+            && let Some((name, category)) = report.identity.clone()
+        {
             let manifest = Manifest {
                 applicant: name,
                 category,
                 outputs: report.outputs.clone(),
                 warnings: Diagnostics::from_iter_warnings(&report.diagnostics),
             };
-            if !report.diagnostics.has_errors()
-                && let Err(problem) = self.timings.time(Stage::Write, || {
-                    assemble::write_manifest(&slot.target, &manifest)
-                })
-            {
+            let finished = self
+                .timings
+                .time(Stage::Write, || slot.finish(&manifest, &mut report, index));
+            if let Err(problem) = finished {
                 report.diagnostics.push(problem);
             }
         }
         *lock(&slot.state) = State::Done;
     }
+
+    fn word_and_print_sets(
+        &self,
+        slot: &Slot,
+        dossier: &Dossier,
+        report: &mut ApplicantReport,
+        options: &BuildOptions,
+    ) {
+        let notice = self.composer.notice();
+        match self.timings.time(Stage::Word, || {
+            assemble::word_files(notice, dossier, &slot.target)
+        }) {
+            Ok((files, warnings)) => {
+                report.outputs.extend(files);
+                report.diagnostics.extend(warnings);
+            }
+            Err(problem) => report.diagnostics.push(problem),
+        }
+        let none = BTreeMap::new();
+        let previous = if options.force { &none } else { &slot.previous };
+        let outputs = self.timings.time(Stage::PrintSets, || {
+            assemble::print_sets(
+                notice,
+                &slot.target,
+                &report.outputs,
+                options.separator,
+                previous,
+            )
+        });
+        match outputs {
+            Ok(sets) => report.outputs.extend(sets),
+            Err(problem) => report.diagnostics.push(problem),
+        }
+    }
+}
+
+/// The error of an applicant whose work panicked in a dependency.
+fn crashed(slot: &Slot, what: &str, panic: &str) -> Diagnostic {
+    let report = lock(&slot.report);
+    let name = report
+        .identity
+        .as_ref()
+        .map_or(slot.folder.as_str(), |(name, _)| name.as_str());
+    Diagnostic::error(format!(
+        "处理“{name}”的{what}时程序内部出错（{panic}），此单位的材料未能生成"
+    ))
+    .at(Location::file(&slot.dir))
+    .hint("其他申报单位不受影响；请检查此单位的佐证材料（图片、PDF）是否完好，并把此信息连同申报材料报告给 shenbao 的维护者")
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -432,92 +492,6 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// `材料1-申报函.pdf`.
 fn pdf_name(document: &Document) -> String {
     format!("材料{}-{}.pdf", document.material, document.material_name)
-}
-
-/// The outputs of the last run in `target`, by path.
-fn previous_outputs(target: &Path) -> BTreeMap<String, Output> {
-    let Ok(bytes) = std::fs::read(target.join("manifest.json")) else {
-        return BTreeMap::new();
-    };
-    let Ok(manifest) = serde_json::from_slice::<Manifest>(&bytes) else {
-        return BTreeMap::new();
-    };
-    manifest
-        .outputs
-        .into_iter()
-        .map(|o| (o.path.clone(), o))
-        .collect()
-}
-
-/// The previous output of `name` when its inputs are the same and the file is still intact.
-fn unchanged(slot: &Slot, name: &str, input: &str) -> Option<Output> {
-    assemble::reusable(&slot.previous, &slot.target, name, input)
-}
-
-fn write_index(reports: &[ApplicantReport], options: &BuildOptions) -> Result<(), Diagnostic> {
-    let applicants = reports
-        .iter()
-        .map(|report| {
-            let folder = output_dir(Path::new(""), &report.dir).display().to_string();
-            IndexEntry {
-                manifest: report.ok().then(|| format!("{folder}/manifest.json")),
-                folder,
-                applicant: report.identity.as_ref().map(|i| i.0.clone()),
-                category: report.identity.as_ref().map(|i| i.1.clone()),
-                ok: report.ok(),
-                errors: report
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.is_error())
-                    .map(|d| d.message.clone())
-                    .collect(),
-            }
-        })
-        .collect();
-    let index = RunIndex {
-        shard: options.shard.map(|(k, n)| format!("{k}/{n}")),
-        applicants,
-    };
-    let name = match options.shard {
-        Some((k, n)) => format!("manifest-shard-{k}-of-{n}.json"),
-        None => "manifest.json".to_string(),
-    };
-    let json = serde_json::to_vec_pretty(&index).map_err(|e| Diagnostic::error(e.to_string()))?;
-    assemble::write_atomically(&options.out.join(name), &json)
-}
-
-/// Joins the run indexes of shards (`manifest-shard-*.json` in `out`) into `out/manifest.json`.
-pub fn merge(out: &Path) -> Result<RunIndex, Diagnostic> {
-    let mut applicants = Vec::new();
-    let mut shards = 0;
-    for path in walk(out).into_iter().filter(|p| {
-        p.parent() == Some(out)
-            && p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("manifest-shard-"))
-    }) {
-        let bytes = std::fs::read(&path)
-            .map_err(|e| Diagnostic::error(format!("无法读取（{e}）")).at(Location::file(&path)))?;
-        let index: RunIndex = serde_json::from_slice(&bytes).map_err(|e| {
-            Diagnostic::error(format!("不是 shenbao 的分片索引（{e}）")).at(Location::file(&path))
-        })?;
-        applicants.extend(index.applicants);
-        shards += 1;
-    }
-    if shards == 0 {
-        return Err(
-            Diagnostic::error("输出目录中没有分片索引 manifest-shard-*.json")
-                .at(Location::file(out))
-                .hint("先用 `shenbao build --shard K/N -o 目录` 生成各分片"),
-        );
-    }
-    applicants.sort_by(|a, b| a.folder.cmp(&b.folder));
-    let index = RunIndex {
-        shard: None,
-        applicants,
-    };
-    let json = serde_json::to_vec_pretty(&index).map_err(|e| Diagnostic::error(e.to_string()))?;
-    assemble::write_atomically(&out.join("manifest.json"), &json)?;
-    Ok(index)
 }
 
 fn progress_bar(total: usize) -> ProgressBar {

@@ -4,14 +4,14 @@
 
 use std::path::Path;
 
-use crate::assemble::write_atomically;
+use super::output::OutputDir;
 use crate::diagnostics::{Diagnostic, Location};
 use crate::templates::TemplateStore;
 
 /// Writes `folder/main.typ` (the material's template), every other `.typ` template,
 /// `folder/data/document.json` and each evidence file at its virtual path under `folder`.
 pub fn write(
-    folder: &Path,
+    folder: &OutputDir,
     store: &TemplateStore,
     template: &str,
     data: &[u8],
@@ -20,15 +20,15 @@ pub fn write(
     let mut names: Vec<String> = TemplateStore::built_in_names();
     names.extend(store.override_names());
     for name in names.iter().filter(|n| n.ends_with(".typ")) {
-        write_atomically(&folder.join(name), &store.require(name)?.bytes)?;
+        folder.write_nested(name, &store.require(name)?.bytes)?;
     }
-    write_atomically(&folder.join("main.typ"), &store.require(template)?.bytes)?;
-    write_atomically(&folder.join("data/document.json"), data)?;
+    folder.write("main.typ", &store.require(template)?.bytes)?;
+    folder.write_nested("data/document.json", data)?;
     for (virtual_path, source) in evidence {
         let bytes = std::fs::read(source).map_err(|e| {
             Diagnostic::error(format!("无法读取佐证材料（{e}）")).at(Location::file(source))
         })?;
-        write_atomically(&folder.join(virtual_path.trim_start_matches('/')), &bytes)?;
+        folder.write_nested(virtual_path.trim_start_matches('/'), &bytes)?;
     }
     Ok(())
 }

@@ -5,8 +5,12 @@
 
 pub mod batch;
 mod emit;
+pub mod guard;
+pub mod index;
+pub mod output;
 pub mod package;
 mod preview;
+mod slot;
 pub mod timings;
 pub mod watch;
 
@@ -17,7 +21,7 @@ use std::path::{Path, PathBuf};
 use crate::assemble::Output;
 use crate::compose::Composer;
 use crate::compose::model::Document;
-use crate::diagnostics::{Diagnostic, Diagnostics, Location, io_problem};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::layout::fonts::{self, Coverage, FontLibrary};
 use crate::layout::world::{DocumentWorld, Engine};
 use crate::load::applicant::Applicant;
@@ -49,6 +53,16 @@ pub struct Settings {
     pub roster: Option<PathBuf>,
 }
 
+impl Settings {
+    /// The template folder, the font folders and the roster: inputs, like the applicant folders.
+    pub fn input_paths(&self) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = self.templates.iter().cloned().collect();
+        paths.extend(self.font_paths.iter().cloned());
+        paths.extend(self.roster.iter().cloned());
+        paths
+    }
+}
+
 /// What one run shares: built once, read by every document.
 pub struct Session {
     composer: Composer,
@@ -57,6 +71,7 @@ pub struct Session {
     roster: Option<Roster>,
     jobs: usize,
     fingerprint: String,
+    inputs: Vec<PathBuf>,
     timings: timings::Timings,
 }
 
@@ -71,6 +86,8 @@ pub struct ApplicantReport {
     pub outputs: Vec<Output>,
     /// 申报单位 and 申报类别, once the applicant could be read.
     pub identity: Option<(String, String)>,
+    /// Files of an earlier run that this one removed (unchanged since, and no longer made).
+    pub removed: Vec<PathBuf>,
 }
 
 impl ApplicantReport {
@@ -81,6 +98,7 @@ impl ApplicantReport {
             diagnostics: Diagnostics::new(),
             outputs: Vec::new(),
             identity: None,
+            removed: Vec::new(),
         }
     }
 
@@ -117,8 +135,15 @@ impl Session {
             roster,
             jobs,
             fingerprint,
+            inputs: settings.input_paths(),
             timings: timings::Timings::default(),
         })
+    }
+
+    /// The inputs of the run besides the applicant folders: the template folder, the font
+    /// folders and the roster. No output may overlap them.
+    pub fn input_paths(&self) -> &[PathBuf] {
+        &self.inputs
     }
 
     /// The notice this session serves.
@@ -209,10 +234,9 @@ impl Session {
             .map(|dir| {
                 let (applicant, diagnostics) = self.check_one(dir);
                 ApplicantReport {
-                    dir: dir.clone(),
-                    diagnostics,
-                    outputs: Vec::new(),
                     identity: identity(&applicant),
+                    diagnostics,
+                    ..ApplicantReport::new(dir)
                 }
             })
             .collect()
@@ -223,55 +247,4 @@ pub(crate) fn identity(loaded: &Option<(Applicant, Texts)>) -> Option<(String, S
     loaded
         .as_ref()
         .map(|(a, _)| (a.name.value.clone(), a.category.value.clone()))
-}
-
-/// `out/<applicant folder name>`.
-pub fn output_dir(out: &Path, applicant_dir: &Path) -> PathBuf {
-    let name = applicant_dir
-        .canonicalize()
-        .ok()
-        .and_then(|p| p.file_name().map(|n| n.to_owned()))
-        .or_else(|| applicant_dir.file_name().map(|n| n.to_owned()))
-        .unwrap_or_else(|| "applicant".into());
-    out.join(name)
-}
-
-/// Refuses an output folder that would write into the inputs: one inside an input folder, or one
-/// where an applicant's outputs would land in its own folder.
-pub fn check_output_location(out: &Path, inputs: &[PathBuf]) -> Result<(), Diagnostic> {
-    let resolved = |path: &Path| {
-        path.canonicalize()
-            .or_else(|_| std::path::absolute(path))
-            .unwrap_or_else(|_| path.to_path_buf())
-    };
-    let target = resolved(out);
-    for input in inputs {
-        let input_path = resolved(input);
-        if target.starts_with(&input_path) || resolved(&output_dir(out, input)) == input_path {
-            return Err(Diagnostic::error(
-                "输出目录与申报材料目录重叠，生成的文件会混入或覆盖申报材料",
-            )
-            .at(Location::file(out))
-            .hint(format!(
-                "请用 -o 指定申报材料以外的目录（如 out/）；重叠的是 {}",
-                crate::diagnostics::display_path(input)
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Checks that `out` can be written before anything is rendered.
-pub fn ensure_writable(out: &Path) -> Result<(), Diagnostic> {
-    let failed = |error: std::io::Error| {
-        Diagnostic::error(format!("输出目录无法写入（{}）", io_problem(&error)))
-            .at(Location::file(out))
-            .hint("请检查路径与权限，或用 -o 指定其他输出目录")
-    };
-    std::fs::create_dir_all(out).map_err(failed)?;
-    tempfile::Builder::new()
-        .prefix(".shenbao-probe-")
-        .tempfile_in(out)
-        .map_err(failed)?;
-    Ok(())
 }

@@ -1,16 +1,20 @@
 //! `shenbao package`: the provincial centre's run. Every applicant is checked, then the rules
 //! across applicants; only when the recommendation holds is the package written: the recommended
 //! applicants' materials (through the batch engine), the recommendation letter with its list,
-//! the summary workbook, and the package index as a PDF and as `manifest.json`.
+//! the summary workbook, and the package index as a PDF and as `manifest.json`. A package that is
+//! written again removes only the files its previous index listed that are unchanged since, so
+//! nothing a user put beside the package is ever lost.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::batch::{BuildOptions, INTERRUPTED};
-use super::{ApplicantReport, Session, identity, output_dir};
+use super::output::{self, OutputDir, OutputLock};
+use super::slot::remove_if_present;
+use super::{ApplicantReport, Session, identity};
 use crate::assemble::summary::{self, SummaryRow, SummarySheet};
-use crate::assemble::{self, Manifest, Output, write_atomically};
+use crate::assemble::{self, Manifest, Output};
 use crate::compose::recommendation::{IndexRow, Recommended};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path, io_problem};
 use crate::load::Texts;
@@ -21,6 +25,9 @@ use crate::validate::province::{self as rules, Submission};
 
 /// The package's index file.
 pub const MANIFEST: &str = "manifest.json";
+
+/// Where a package run keeps the file list of the last package until it has written its own.
+pub const STASH: &str = ".shenbao-previous-package.json";
 
 /// The index of a recommendation package, written as `manifest.json` at its root.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -82,6 +89,9 @@ pub struct PackageReport {
     pub rules: Diagnostics,
     /// The package index, when the package was written.
     pub manifest: Option<PackageManifest>,
+    /// Files of the last package that this one removed: listed by its index, unchanged since,
+    /// and no longer part of the package.
+    pub removed: Vec<PathBuf>,
 }
 
 /// One applicant folder after its checks.
@@ -98,10 +108,9 @@ impl Checked {
 
     fn report(&self) -> ApplicantReport {
         ApplicantReport {
-            dir: self.dir.clone(),
             diagnostics: self.diagnostics.clone(),
-            outputs: Vec::new(),
             identity: identity(&self.loaded),
+            ..ApplicantReport::new(&self.dir)
         }
     }
 }
@@ -139,19 +148,29 @@ impl Session {
         let mut reports: Vec<ApplicantReport> = checked.iter().map(Checked::report).collect();
         let mut inputs: Vec<PathBuf> = dirs.to_vec();
         inputs.push(province.dir.clone());
-        let ready = super::check_output_location(&options.out, &inputs)
-            .and_then(|()| super::ensure_writable(&options.out))
-            .and_then(|()| forget_previous_index(&options.out));
-        if let Err(problem) = ready {
-            rules.push(problem);
-        }
-        if rules.has_errors() {
-            return PackageReport {
-                applicants: reports,
-                rules,
-                manifest: None,
-            };
-        }
+        inputs.extend(self.input_paths().iter().cloned());
+        let out = OutputDir::new(&options.out);
+        let writable = output::check_apart(&options.out, &inputs, "输出目录")
+            .and_then(|()| output::ensure_writable(&options.out));
+        rules.extend(writable.err());
+        let ready = match rules.has_errors() {
+            true => Err(None),
+            false => OutputLock::take(&options.out, None)
+                .and_then(|lock| Ok((lock, stash_previous_index(&out)?)))
+                .map_err(Some),
+        };
+        let (_lock, previous) = match ready {
+            Ok(ready) => ready,
+            Err(problem) => {
+                rules.extend(problem);
+                return PackageReport {
+                    applicants: reports,
+                    rules,
+                    manifest: None,
+                    removed: Vec::new(),
+                };
+            }
+        };
         let list = recommended(province, &checked);
         let chosen: Vec<PathBuf> = list.iter().map(|(_, c)| c.dir.clone()).collect();
         let applicants_only = BuildOptions {
@@ -159,26 +178,31 @@ impl Session {
             ..options.clone()
         };
         let built = self.build(&chosen, &applicants_only);
-        for report in built {
+        rules.extend(built.problems);
+        for report in built.applicants {
             if let Some(slot) = reports.iter_mut().find(|r| r.dir == report.dir) {
                 *slot = report;
             }
         }
         let written = self.write_package(province, &checked, &list, &reports, options);
-        let manifest = match written {
+        let (manifest, mut removed) = match written {
             Ok((manifest, warnings)) => {
                 rules.extend(warnings);
-                Some(manifest)
+                let (removed, kept) = finish_package(&out, &previous, &manifest);
+                rules.extend(kept);
+                (Some(manifest), removed)
             }
             Err(problems) => {
                 rules.extend(problems);
-                None
+                (None, Vec::new())
             }
         };
+        removed.extend(reports.iter().flat_map(|r| r.removed.iter().cloned()));
         PackageReport {
             applicants: reports,
             rules,
             manifest,
+            removed,
         }
     }
 
@@ -192,7 +216,7 @@ impl Session {
     ) -> Result<(PackageManifest, Diagnostics), Diagnostics> {
         stopped_applicants(list, reports)?;
         let mut warnings = Diagnostics::new();
-        let out = &options.out;
+        let out = &OutputDir::new(&options.out);
         let mut files = Vec::new();
         let recommended: Vec<Recommended> = list.iter().map(|(r, _)| r.clone()).collect();
         let letter = self
@@ -220,10 +244,8 @@ impl Session {
         let (output, typst_warnings) = self.render_pdf(&index, out, &name, &input, options)?;
         warnings.extend(typst_warnings);
         files.push(province_file(output, "index"));
-        let applicants: Vec<PackageApplicant> = checked
-            .iter()
-            .map(|c| package_applicant(c, list, out))
-            .collect();
+        let applicants: Vec<PackageApplicant> =
+            checked.iter().map(|c| package_applicant(c, list)).collect();
         let manifest = PackageManifest {
             office: province.office.value.clone(),
             number: province.number.value.clone(),
@@ -231,10 +253,6 @@ impl Session {
             files,
             applicants,
         };
-        remove_dropped(out, &manifest.applicants)?;
-        let json =
-            serde_json::to_vec_pretty(&manifest).map_err(|e| Diagnostic::error(e.to_string()))?;
-        write_atomically(&out.join(MANIFEST), &json)?;
         Ok((manifest, warnings))
     }
 
@@ -394,14 +412,13 @@ fn province_file(output: Output, kind: &str) -> PackageFile {
 }
 
 /// The files of one recommended applicant, from the manifest its build wrote.
-fn applicant_files(out: &Path, name: &str, dir: &Path) -> Result<Vec<PackageFile>, Diagnostic> {
-    let target = output_dir(out, dir);
-    let folder = target
-        .strip_prefix(out)
-        .unwrap_or(&target)
-        .to_string_lossy()
-        .into_owned();
-    let manifest_path = target.join(MANIFEST);
+fn applicant_files(
+    out: &OutputDir,
+    name: &str,
+    dir: &Path,
+) -> Result<Vec<PackageFile>, Diagnostic> {
+    let folder = output::folder_name(dir);
+    let manifest_path = out.folder(&folder)?.file(MANIFEST)?;
     let bytes = std::fs::read(&manifest_path).map_err(|e| {
         Diagnostic::error(format!("无法读取 {name} 的文件清单（{}）", io_problem(&e)))
             .at(Location::file(&manifest_path))
@@ -437,25 +454,14 @@ fn applicant_files(out: &Path, name: &str, dir: &Path) -> Result<Vec<PackageFile
     Ok(files)
 }
 
-fn package_applicant(
-    checked: &Checked,
-    list: &[(Recommended, &Checked)],
-    out: &Path,
-) -> PackageApplicant {
+fn package_applicant(checked: &Checked, list: &[(Recommended, &Checked)]) -> PackageApplicant {
     let chosen = list.iter().find(|(_, c)| c.dir == checked.dir);
     PackageApplicant {
         folder: display_path(&checked.dir),
         name: checked.applicant().map(|a| a.name.value.clone()),
         category: checked.applicant().map(|a| a.category.value.clone()),
         rank: chosen.map(|(r, _)| r.rank),
-        included: chosen.map(|(_, c)| {
-            let target = output_dir(out, &c.dir);
-            target
-                .strip_prefix(out)
-                .unwrap_or(&target)
-                .to_string_lossy()
-                .into_owned()
-        }),
+        included: chosen.map(|(_, c)| output::folder_name(&c.dir)),
         errors: checked
             .diagnostics
             .iter()
@@ -468,53 +474,83 @@ fn package_applicant(
     }
 }
 
-/// Removes the index of the package last written to `out`, so that a run that stops half-way
-/// leaves no index describing files that have since changed.
-fn forget_previous_index(out: &Path) -> Result<(), Diagnostic> {
-    match std::fs::remove_file(out.join(MANIFEST)) {
-        Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(Diagnostic::error(
-            format!("无法更新推荐材料目录（{}）", io_problem(&error)),
-        )
-        .at(Location::file(out.join(MANIFEST)))
-        .hint("请检查输出目录的写权限，或用 -o 指定其他输出目录")),
-        _ => Ok(()),
+/// Moves the index of the package last written to `out` aside, so that a run that stops
+/// half-way leaves no index describing files that have since changed, while the files it listed
+/// can still be recognised (and removed when no longer part of the package). Returns them, with
+/// those of a stopped run's stash.
+fn stash_previous_index(out: &OutputDir) -> Result<Vec<PackageFile>, Diagnostic> {
+    let read = |name: &str| out.file(name).ok().and_then(|p| std::fs::read(p).ok());
+    let listed = read(MANIFEST)
+        .and_then(|bytes| serde_json::from_slice::<PackageManifest>(&bytes).ok())
+        .map(|m| m.files)
+        .unwrap_or_default();
+    let mut files: Vec<PackageFile> = read(STASH)
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default();
+    files.retain(|f| !listed.iter().any(|l| l.path == f.path));
+    files.extend(listed);
+    if !files.is_empty() {
+        let json =
+            serde_json::to_vec_pretty(&files).map_err(|e| Diagnostic::error(e.to_string()))?;
+        out.write(STASH, &json)?;
     }
+    remove_if_present(&out.file(MANIFEST)?)?;
+    Ok(files)
 }
 
-/// Removes the folders of applicants that an earlier package held and this one does not, so
-/// that the package holds only what its index lists. Only folders that shenbao made are removed:
-/// ones with an applicant's output manifest and without an `applicant.yaml`.
-fn remove_dropped(out: &Path, applicants: &[PackageApplicant]) -> Result<(), Diagnostic> {
-    let kept: Vec<&String> = applicants
+/// Removes the files of the last package that this one does not hold, when unchanged since, and
+/// then writes the new index and drops the stash. Returns what was removed, and a warning for
+/// each folder left because something else is in it.
+fn finish_package(
+    out: &OutputDir,
+    previous: &[PackageFile],
+    manifest: &PackageManifest,
+) -> (Vec<PathBuf>, Diagnostics) {
+    let mut removed = Vec::new();
+    let mut kept = Diagnostics::new();
+    let dropped: Vec<&PackageFile> = previous
         .iter()
-        .filter_map(|a| a.included.as_ref())
+        .filter(|old| !manifest.files.iter().any(|f| f.path == old.path))
         .collect();
-    let Ok(entries) = std::fs::read_dir(out) else {
-        return Ok(());
-    };
-    for path in entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
-        let name = path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let ours = std::fs::read(path.join(MANIFEST))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok())
-            .is_some();
-        let input = path.join(crate::load::applicant::APPLICANT_FILE).exists();
-        if ours && !input && !kept.contains(&&name) {
-            std::fs::remove_dir_all(&path).map_err(|e| {
-                Diagnostic::error(format!(
-                    "无法移除不再推荐的单位的旧材料（{}）",
-                    io_problem(&e)
-                ))
-                .at(Location::file(&path))
-                .hint("请手动删除该目录后重新运行")
-            })?;
+    for file in &dropped {
+        if out.remove_if_unchanged(&file.path, &file.sha256) {
+            removed.push(out.path().join(&file.path));
         }
     }
-    Ok(())
+    let included = |folder: &str| {
+        manifest
+            .files
+            .iter()
+            .any(|f| f.path.starts_with(&format!("{folder}/")))
+    };
+    let mut folders: Vec<&str> = dropped
+        .iter()
+        .filter_map(|f| f.path.split_once('/').map(|(folder, _)| folder))
+        .filter(|folder| !included(folder))
+        .collect();
+    folders.sort_unstable();
+    folders.dedup();
+    for folder in folders {
+        if let Ok(path) = out.file(folder)
+            && path.is_dir()
+        {
+            kept.push(
+                Diagnostic::warning(format!(
+                    "“{folder}”已不在推荐材料中，但其目录里还有不是上次生成的文件（或已被改动的文件），已保留"
+                ))
+                .at(Location::file(&path))
+                .hint("请查看该目录，自行移走或删除其中的文件"),
+            );
+        }
+    }
+    let written = serde_json::to_vec_pretty(manifest)
+        .map_err(|e| Diagnostic::error(e.to_string()))
+        .and_then(|json| out.write(MANIFEST, &json))
+        .and_then(|_| remove_if_present(&out.file(STASH)?));
+    if let Err(problem) = written {
+        kept.push(problem);
+    }
+    (removed, kept)
 }
 
 /// How the index names a file.

@@ -12,7 +12,7 @@ use crate::layout::compile::layout;
 
 impl Session {
     /// Page `page` (1-based) of material `material` of the applicant in `dir`, as PNG bytes at
-    /// `dpi` dots per inch.
+    /// `dpi` dots per inch (1 to 600).
     pub fn preview(
         &self,
         dir: &Path,
@@ -20,6 +20,11 @@ impl Session {
         page: usize,
         dpi: f32,
     ) -> Result<Vec<u8>, Diagnostics> {
+        if !(dpi.is_finite() && (1.0..=600.0).contains(&dpi)) {
+            return Err(Diagnostic::error(format!("分辨率 {dpi} 超出范围"))
+                .hint("--dpi 应为 1 到 600 之间的数，如 96")
+                .into());
+        }
         let dossier = self.dossier(dir)?;
         let document = dossier
             .documents

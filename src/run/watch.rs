@@ -3,7 +3,8 @@
 //! folders are polled (no platform watcher to go wrong over network drives or editors that save
 //! by renaming); a change re-opens the session, so edited templates and fonts take effect, and
 //! only the documents whose inputs changed are rendered again. Errors are shown and the watch
-//! goes on; it recovers as soon as the file is fixed.
+//! goes on; it recovers as soon as the file is fixed. The caller refuses an output folder inside
+//! a watched one (each render would be a change, for ever) and holds the folder's lock.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -47,14 +48,15 @@ pub fn watch(settings: &Settings, applicant: &Path, options: &BuildOptions) {
 
 fn rebuild(settings: &Settings, applicant: &Path, options: &BuildOptions) {
     let started = Instant::now();
-    let reports = match Session::open(settings) {
+    let built = match Session::open(settings) {
         Ok(session) => session.build(&[applicant.to_path_buf()], options),
         Err(problems) => {
             eprint!("{}", problems.render());
             return;
         }
     };
-    for report in &reports {
+    eprint!("{}", built.problems.render());
+    for report in &built.applicants {
         eprint!("{}", report.diagnostics.render());
         if report.ok() {
             eprintln!("已更新（{} ms）", started.elapsed().as_millis());
