@@ -182,8 +182,11 @@ fn build_message(session: &Session, dir: &Path, out: &Path) -> String {
         out: out.to_path_buf(),
         ..BuildOptions::default()
     };
-    let reports = session.build(&[dir.to_path_buf()], &options);
-    match reports.first() {
+    let batch = session.build(&[dir.to_path_buf()], &options);
+    if batch.problems.has_errors() {
+        return format!("生成失败：\n{}", batch.problems.render());
+    }
+    match batch.applicants.first() {
         Some(report) if report.ok() => format!("生成完成：{} 个文件", report.outputs.len()),
         Some(report) => format!("生成失败：\n{}", report.diagnostics.render()),
         None => "没有生成任何文件".into(),

@@ -35,7 +35,7 @@ impl Workspace {
                 .at(Location::file(root))
                 .hint("shenbao serve 后面写存放各申报单位目录的文件夹，缺省为 inputs"));
         }
-        crate::run::check_output_location(out, &[root.to_path_buf()])?;
+        crate::run::output::check_apart(out, &[root.to_path_buf()], "输出目录")?;
         Ok(Self {
             root: root.to_path_buf(),
             out: out.to_path_buf(),
@@ -80,7 +80,7 @@ impl Workspace {
 
     /// The output folder of the applicant in `dir`.
     pub fn output_of(&self, dir: &Path) -> PathBuf {
-        crate::run::output_dir(&self.out, dir)
+        self.out.join(crate::run::output::folder_name(dir))
     }
 
     /// The workspace folder.
