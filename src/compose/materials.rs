@@ -1,7 +1,7 @@
 //! Materials 2–4: the work report, the three-year work plan and the assessment table with its
 //! evidence, composed from the applicant's texts and the notice's catalogues.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::body::{self, HeadingNumbers};
 use super::model::{Block, Cell, Document, Dossier, Email, EvidenceFile, Table, orientation_of};
@@ -10,7 +10,6 @@ use crate::diagnostics::Diagnostic;
 use crate::load::Texts;
 use crate::load::applicant::Applicant;
 use crate::load::catalogue::{Catalogue, Indicator};
-use crate::validate::file_type;
 
 /// Type size of the assessment table (小4).
 pub const ASSESSMENT_TABLE_SIZE: f32 = 10.5;
@@ -94,7 +93,7 @@ impl Composer {
             4,
             vec![Block::Table(table.settle_breaks())],
         )?;
-        let (evidence, sources) = evidence_files(applicant, catalogue)?;
+        let (evidence, sources) = evidence_files(applicant, texts, catalogue)?;
         document.evidence = evidence;
         document.sources = sources;
         Ok(document)
@@ -234,9 +233,10 @@ fn column_width(column: &str, catalogue: &Catalogue) -> f32 {
 }
 
 /// The evidence files in indicator order, labelled `19-1`, `19-2`, …, with the real paths that
-/// Typst may read as `/data/evidence/<n>.<ext>`.
+/// Typst may read as `/data/evidence/<n>.<ext>`; kind and pages as inspecting them found.
 fn evidence_files(
     applicant: &Applicant,
+    texts: &Texts,
     catalogue: &Catalogue,
 ) -> Result<(Vec<EvidenceFile>, Vec<PathBuf>), Diagnostic> {
     let mut items: Vec<_> = applicant.sources.evidence.iter().enumerate().collect();
@@ -244,16 +244,19 @@ fn evidence_files(
     let mut files = Vec::new();
     let mut sources = Vec::new();
     let mut counts = std::collections::BTreeMap::new();
-    for (_, item) in items {
+    for (order, item) in items {
         let number = item.indicator.value as u32;
         let count = counts.entry(number).or_insert(0);
         *count += 1;
-        let path = &item.file.value;
-        let (kind, extension, pages) = inspect(path).map_err(|problem| {
-            Diagnostic::error(format!("佐证材料“{}”{problem}", item.written))
-                .at(item.file.location.clone())
-        })?;
-        sources.push(path.clone());
+        let inspected = texts
+            .evidence
+            .get(order)
+            .and_then(Option::as_ref)
+            .ok_or_else(|| {
+                Diagnostic::error(format!("佐证材料“{}”未通过检查", item.written))
+                    .at(item.file.location.clone())
+            })?;
+        sources.push(inspected.path.clone());
         files.push(EvidenceFile {
             label: format!("{number}-{count}"),
             indicator: number,
@@ -264,26 +267,14 @@ fn evidence_files(
                 .map(|i| i.name.clone())
                 .unwrap_or_default(),
             title: item.title.value.clone(),
-            path: format!("/data/evidence/{}.{extension}", sources.len()),
-            kind: kind.to_string(),
-            pages,
+            path: format!(
+                "/data/evidence/{}.{}",
+                sources.len(),
+                inspected.kind.extension()
+            ),
+            kind: inspected.kind.layout_kind().to_string(),
+            pages: inspected.pages,
         });
     }
     Ok((files, sources))
-}
-
-/// What an evidence file is: its kind, extension and page count. (Typst turns photos upright by
-/// their EXIF orientation itself.)
-fn inspect(path: &Path) -> Result<(&'static str, &'static str, usize), String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("无法读取（{e}）"))?;
-    match file_type(&bytes) {
-        Some("PDF") => {
-            let metadata = lopdf::Document::load_metadata_mem(&bytes)
-                .map_err(|e| format!("不是有效的 PDF（{e}）"))?;
-            Ok(("pdf", "pdf", metadata.page_count as usize))
-        }
-        Some("JPEG") => Ok(("image", "jpg", 1)),
-        Some("PNG") => Ok(("image", "png", 1)),
-        _ => Err("不是 PDF、JPEG 或 PNG 文件".to_string()),
-    }
 }

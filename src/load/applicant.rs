@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use super::confine::{self, Folder, Problem};
 use super::fields::{Fields, Located, all_texts};
+use super::limits::{FileKind, Limits};
 use super::yaml::{self, Node};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::load::date::Date;
@@ -51,9 +53,9 @@ pub struct Sources {
     pub file: PathBuf,
     /// The category applied for, when given.
     pub category: Option<Located<String>>,
-    /// 材料2, the work report, in Markdown.
+    /// 材料2, the work report, in Markdown (its real path, inside the folder).
     pub report: Option<Located<PathBuf>>,
-    /// 材料3, the work plan, in Markdown.
+    /// 材料3, the work plan, in Markdown (its real path, inside the folder).
     pub plan: Option<Located<PathBuf>>,
     /// 材料4's values: a workbook, or given inline.
     pub assessment: Option<AssessmentSource>,
@@ -66,7 +68,7 @@ pub struct Sources {
 /// Where the assessment table's 完成情况 come from.
 #[derive(Debug, Clone)]
 pub enum AssessmentSource {
-    /// A workbook in the official layout.
+    /// A workbook in the official layout (its real path, inside the folder).
     Workbook(Located<PathBuf>),
     /// Values written in `applicant.yaml`, by indicator number.
     Inline(Vec<(Located<u32>, Located<String>)>),
@@ -90,7 +92,7 @@ pub struct Evidence {
     pub indicator: Located<i64>,
     /// Its title, as listed in the index.
     pub title: Located<String>,
-    /// The file, inside the applicant folder.
+    /// The file as written, joined to the applicant folder (confined when inspected).
     pub file: Located<PathBuf>,
     /// The path as written.
     pub written: String,
@@ -130,16 +132,18 @@ pub struct LetterFields {
     pub sealed: bool,
 }
 
-/// Reads `dir/applicant.yaml`, the fields it leaves out filled in from `roster`. Returns the
-/// applicant when every required field could be read, and the sources of materials 2–4 whenever
-/// the file could be parsed; every problem goes into `diagnostics` either way.
+/// Reads `dir/applicant.yaml` (under the YAML size cap of `limits`), the fields it leaves out
+/// filled in from `roster`. Returns the applicant when every required field could be read, and
+/// the sources of materials 2–4 whenever the file could be parsed; every problem goes into
+/// `diagnostics` either way.
 pub fn read(
     dir: &Path,
     roster: Option<&Roster>,
+    limits: &Limits,
     diagnostics: &mut Diagnostics,
 ) -> (Option<Applicant>, Option<Sources>) {
     let file = dir.join(APPLICANT_FILE);
-    let text = match std::fs::read(&file) {
+    let text = match read_own_file(dir, limits) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(_) => {
@@ -151,8 +155,8 @@ pub fn read(
                 return (None, None);
             }
         },
-        Err(error) => {
-            diagnostics.push(missing_file(dir, &file, &error));
+        Err(problem) => {
+            diagnostics.push(unreadable(dir, &file, &problem));
             return (None, None);
         }
     };
@@ -172,15 +176,21 @@ pub fn read(
     read
 }
 
-fn missing_file(dir: &Path, file: &Path, error: &std::io::Error) -> Diagnostic {
+/// `dir/applicant.yaml`, which must itself lie in `dir` (not a link out of it).
+fn read_own_file(dir: &Path, limits: &Limits) -> Result<Vec<u8>, Problem> {
+    let path = confine::resolve(dir, Path::new(APPLICANT_FILE))?;
+    confine::read_capped(&path, limits.file_bytes(FileKind::Yaml))
+}
+
+fn unreadable(dir: &Path, file: &Path, problem: &Problem) -> Diagnostic {
     if !dir.is_dir() {
         return Diagnostic::error("申报材料目录不存在")
             .at(Location::file(dir))
             .hint("请检查目录路径；可用 `shenbao init 目录` 新建一个申报目录");
     }
-    let problem = match error.kind() {
-        std::io::ErrorKind::NotFound => "申报目录中缺少 applicant.yaml".to_string(),
-        _ => format!("无法读取 applicant.yaml（{error}）"),
+    let problem = match problem {
+        Problem::Missing => "申报目录中缺少 applicant.yaml".to_string(),
+        other => format!("applicant.yaml {}", other.describe("申报目录")),
     };
     Diagnostic::error(problem)
         .at(Location::file(file))
@@ -211,7 +221,7 @@ fn from_root(
     let Some(mut fields) = Fields::of(root, file, "", diagnostics) else {
         return (None, None);
     };
-    let name = fields.text("name", true, diagnostics);
+    let name = file_name_safe(fields.text("name", true, diagnostics), diagnostics);
     let level = fields.text("level", true, diagnostics);
     let city = fields.text("city", false, diagnostics);
     let category = fields.text("category", true, diagnostics);
@@ -342,14 +352,55 @@ fn read_letter<'a>(
     })
 }
 
+/// `name` when it can be part of a file name; reported and dropped otherwise.
+fn file_name_safe(
+    name: Option<Located<String>>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Located<String>> {
+    let name = name?;
+    match super::names::file_name_problem(&name.value) {
+        None => Some(name),
+        Some(problem) => {
+            diagnostics.push(
+                Diagnostic::error(format!(
+                    "申报单位名称“{}”{problem}",
+                    name.value.escape_debug()
+                ))
+                .at(name.location)
+                .hint(super::names::HINT),
+            );
+            None
+        }
+    }
+}
+
+/// The real path of the file that `written` (field `key`) names, confined to the folder `dir`.
+fn confined(
+    dir: &Path,
+    key: &str,
+    written: &Located<String>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Located<PathBuf>> {
+    let folder = Folder {
+        path: dir,
+        name: "申报目录",
+    };
+    match folder.resolve(&confine::field_subject(key, &written.value), written) {
+        Ok(path) => Some(Located::new(path, written.location.clone())),
+        Err(problem) => {
+            diagnostics.push(problem);
+            None
+        }
+    }
+}
+
 fn required_path(
     fields: &mut Fields,
     key: &'static str,
     dir: &Path,
     diagnostics: &mut Diagnostics,
 ) -> Option<Located<PathBuf>> {
-    let path = fields.path_in(key, dir, diagnostics);
-    if path.is_none() {
+    let Some(written) = fields.text(key, false, diagnostics) else {
         diagnostics.push(
             Diagnostic::error(format!("缺少必填字段 {key}"))
                 .at(Location::file(fields.file()))
@@ -357,8 +408,9 @@ fn required_path(
                     "请添加一行“{key}: 文件名.md”，指向申报目录中的 Markdown 文件"
                 )),
         );
-    }
-    path
+        return None;
+    };
+    confined(dir, key, &written, diagnostics)
 }
 
 fn read_assessment(
@@ -378,10 +430,8 @@ fn read_assessment(
         return None;
     };
     if let Some(text) = node.as_text() {
-        return Some(AssessmentSource::Workbook(Located::new(
-            dir.join(text.trim()),
-            node.location(file),
-        )));
+        let written = Located::new(text.trim().to_string(), node.location(file));
+        return confined(dir, "assessment", &written, diagnostics).map(AssessmentSource::Workbook);
     }
     let super::yaml::Value::Map(entries) = &node.value else {
         diagnostics.push(

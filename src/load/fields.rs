@@ -1,7 +1,7 @@
 //! Typed reading of a YAML mapping that reports every problem at once: missing fields, wrong
 //! types, malformed dates, and unknown fields (with the nearest valid name).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::yaml::{Node, Value};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
@@ -189,6 +189,16 @@ impl<'a> Fields<'a> {
             diagnostics.push(self.wrong_type(key, node, "列表（每项以“- ”开头）"));
             return None;
         };
+        if items.is_empty() {
+            diagnostics.push(
+                Diagnostic::error(format!("字段 {} 是空列表", self.path(key)))
+                    .at(node.location(self.file))
+                    .hint(format!(
+                        "请逐项填写（每项以“- ”开头），或删去“{key}:”这一行以使用默认内容"
+                    )),
+            );
+            return None;
+        }
         let mut texts = Vec::new();
         for (index, item) in items.iter().enumerate() {
             match item.as_text() {
@@ -255,17 +265,6 @@ impl<'a> Fields<'a> {
                 None
             }
         }
-    }
-
-    /// A path relative to the applicant folder.
-    pub fn path_in(
-        &mut self,
-        key: &'static str,
-        base: &Path,
-        diagnostics: &mut Diagnostics,
-    ) -> Option<Located<PathBuf>> {
-        let text = self.text(key, false, diagnostics)?;
-        Some(Located::new(base.join(&text.value), text.location))
     }
 
     /// Reports every field that was never asked for, naming the nearest valid one.

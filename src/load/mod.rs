@@ -3,17 +3,24 @@
 
 pub mod applicant;
 pub mod catalogue;
+pub mod cells;
+pub mod confine;
 pub mod date;
+pub mod evidence;
 pub mod fields;
+pub mod limits;
 pub mod markdown;
+pub mod names;
 pub mod notice;
 pub mod page;
 pub mod province;
 pub mod punctuation;
 pub mod roster;
+pub mod sheet;
 pub mod text;
 pub mod workbook;
 pub mod yaml;
+pub mod zipped;
 
 use std::path::{Path, PathBuf};
 
@@ -46,19 +53,20 @@ pub fn applicant_dirs(given: &[PathBuf], inputs: &Path) -> Result<Vec<PathBuf>, 
     Ok(dirs)
 }
 
-/// Reads one applicant folder's `applicant.yaml`, with the fields it leaves out taken from the
-/// roster when there is one: the applicant when complete, the sources of materials 2–4 whenever
-/// the file parses, and every problem.
+/// Reads one applicant folder's `applicant.yaml` under `limits`, with the fields it leaves out
+/// taken from the roster when there is one: the applicant when complete, the sources of
+/// materials 2–4 whenever the file parses, and every problem.
 pub fn load_applicant(
     dir: &Path,
     roster: Option<&roster::Roster>,
+    limits: &limits::Limits,
 ) -> (
     Option<applicant::Applicant>,
     Option<applicant::Sources>,
     Diagnostics,
 ) {
     let mut diagnostics = Diagnostics::new();
-    let (applicant, sources) = applicant::read(dir, roster, &mut diagnostics);
+    let (applicant, sources) = applicant::read(dir, roster, limits, &mut diagnostics);
     (applicant, sources, diagnostics)
 }
 
@@ -72,35 +80,37 @@ pub struct Texts {
     pub plan: Vec<markdown::MarkdownBlock>,
     /// 材料4's 完成情况 by indicator number.
     pub assessment: workbook::Entries,
+    /// What inspecting each evidence file found, in the order of `applicant.yaml`; `None` for a
+    /// file with a problem (reported).
+    pub evidence: Vec<Option<evidence::Inspected>>,
 }
 
-/// Reads the Markdown files and the assessment values that `applicant` names.
+/// Reads the Markdown files, the assessment values and the evidence files that `applicant`
+/// names, each confined to the applicant folder and read under the limits of `notice`.
 pub fn load_texts(
     applicant: &applicant::Sources,
     catalogue: &catalogue::Catalogue,
+    notice: &notice::Notice,
     diagnostics: &mut Diagnostics,
 ) -> Texts {
+    let limits = &notice.limits;
     let mut texts = Texts::default();
     if let Some(path) = &applicant.report {
-        texts.report = read_markdown(path, diagnostics);
+        texts.report = read_markdown(path, limits, diagnostics);
     }
     if let Some(path) = &applicant.plan {
-        texts.plan = read_markdown(path, diagnostics);
+        texts.plan = read_markdown(path, limits, diagnostics);
     }
     texts.assessment = match &applicant.assessment {
         Some(applicant::AssessmentSource::Workbook(path)) => {
-            if path.value.is_file() {
-                workbook::read(&path.value, catalogue, diagnostics)
-            } else {
-                diagnostics.push(
-                    Diagnostic::error(format!(
-                        "找不到测评表文件 {}",
-                        diagnostics::display_path(&path.value)
-                    ))
-                    .at(path.location.clone())
-                    .hint("请确认文件名与申报目录中的工作簿一致"),
-                );
-                workbook::Entries::new()
+            match confine::read_capped(&path.value, limits.file_bytes(limits::FileKind::Workbook)) {
+                Ok(bytes) => {
+                    workbook::read_bytes(&path.value, &bytes, catalogue, limits, diagnostics)
+                }
+                Err(problem) => {
+                    diagnostics.push(unreadable(path, &problem));
+                    workbook::Entries::new()
+                }
             }
         }
         Some(applicant::AssessmentSource::Inline(values)) => values
@@ -117,24 +127,30 @@ pub fn load_texts(
             .collect(),
         None => workbook::Entries::new(),
     };
+    texts.evidence = evidence::inspect_all(applicant, &notice.evidence_types, limits, diagnostics);
     texts
+}
+
+/// The error for a confined file that could not be read.
+fn unreadable(path: &fields::Located<PathBuf>, problem: &confine::Problem) -> Diagnostic {
+    Diagnostic::error(format!(
+        "文件“{}”{}",
+        diagnostics::display_path(&path.value),
+        problem.describe("申报目录")
+    ))
+    .at(path.location.clone())
+    .hint("请确认文件名与申报目录中的文件一致；大小上限见 templates/notice.yaml 的 limits 一节")
 }
 
 fn read_markdown(
     path: &fields::Located<PathBuf>,
+    limits: &limits::Limits,
     diagnostics: &mut Diagnostics,
 ) -> Vec<markdown::MarkdownBlock> {
-    match std::fs::read(&path.value) {
+    match confine::read_capped(&path.value, limits.file_bytes(limits::FileKind::Markdown)) {
         Ok(bytes) => markdown::read(&path.value, &bytes, diagnostics),
-        Err(error) => {
-            diagnostics.push(
-                Diagnostic::error(format!(
-                    "无法读取 {}（{error}）",
-                    diagnostics::display_path(&path.value)
-                ))
-                .at(path.location.clone())
-                .hint("请确认文件名与申报目录中的文件一致"),
-            );
+        Err(problem) => {
+            diagnostics.push(unreadable(path, &problem));
             Vec::new()
         }
     }

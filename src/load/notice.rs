@@ -44,6 +44,8 @@ pub struct Notice {
     pub email: EmailInfo,
     /// The province's recommendation to the national office (`shenbao package`).
     pub recommendation: RecommendationInfo,
+    /// The caps on what is read from a submission.
+    pub limits: crate::load::limits::Limits,
 }
 
 /// The wording of the province's recommendation package.

@@ -3,8 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use super::confine::{self, Folder, Problem};
 use super::date::Date;
 use super::fields::{Fields, Located};
+use super::limits::{FileKind, Limits};
 use super::yaml::{self, Node, Value};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 
@@ -71,17 +73,28 @@ impl Province {
     }
 }
 
-/// Reads `dir/province.yaml`, reporting every problem at once.
+/// Reads `dir/province.yaml` (under the YAML size cap of the built-in limits, since the
+/// templates of the run are not known yet), reporting every problem at once.
 pub fn read(dir: &Path) -> Result<Province, Diagnostics> {
     let file = dir.join(PROVINCE_FILE);
-    let text = std::fs::read_to_string(&file).map_err(|error| {
+    let limits = Limits::built_in()?;
+    let text = confine::resolve(dir, Path::new(PROVINCE_FILE))
+        .and_then(|path| confine::read_capped(&path, limits.file_bytes(FileKind::Yaml)))
+        .map_err(|problem| {
+            Diagnostics::from(
+                Diagnostic::error(format!(
+                    "无法读取 province.yaml（{}）",
+                    problem.describe("省级推荐目录")
+                ))
+                .at(Location::file(&file))
+                .hint("省级推荐目录中须有 province.yaml；可参照 inputs/河南省/province.yaml 编写"),
+            )
+        })?;
+    let text = String::from_utf8(text).map_err(|_| {
         Diagnostics::from(
-            Diagnostic::error(format!(
-                "无法读取 province.yaml（{}）",
-                crate::diagnostics::io_problem(&error)
-            ))
-            .at(Location::file(&file))
-            .hint("省级推荐目录中须有 province.yaml；可参照 inputs/河南省/province.yaml 编写"),
+            Diagnostic::error("province.yaml 不是 UTF-8 编码")
+                .at(Location::file(&file))
+                .hint("请用 UTF-8 编码另存该文件"),
         )
     })?;
     let root = yaml::parse(&file, &text)?;
@@ -128,19 +141,11 @@ fn from_root(
         .texts("applicants", diagnostics)
         .unwrap_or_else(|| vec![Located::new(".".to_string(), Location::file(file))])
         .into_iter()
-        .map(|p| Located::new(tidy(&dir.join(&p.value)), p.location))
+        .filter_map(|written| applicant_folder(dir, &written, diagnostics))
         .collect();
-    let roster = fields.path_in("roster", dir, diagnostics);
-    if let Some(roster) = roster.as_ref().filter(|r| !r.value.is_file()) {
-        diagnostics.push(
-            Diagnostic::error(format!(
-                "名册文件“{}”不存在",
-                crate::diagnostics::display_path(&roster.value)
-            ))
-            .at(roster.location.clone())
-            .hint("roster 的路径相对于 province.yaml 所在目录；不用名册时删去这一行"),
-        );
-    }
+    let roster = fields
+        .text("roster", false, diagnostics)
+        .and_then(|written| roster_file(dir, &written, diagnostics));
     fields.finish(diagnostics);
     Some(Province {
         dir: dir.to_path_buf(),
@@ -257,6 +262,70 @@ fn names(
     }
 }
 
+/// The roster that `written` names: inside the province folder, a regular file.
+fn roster_file(
+    dir: &Path,
+    written: &Located<String>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Located<PathBuf>> {
+    let shown = tidy(&dir.join(&written.value));
+    let folder = Folder {
+        path: dir,
+        name: "省级推荐目录",
+    };
+    match confine::resolve(dir, Path::new(&written.value)) {
+        Ok(_) => Some(Located::new(shown, written.location.clone())),
+        Err(Problem::Missing) => {
+            diagnostics.push(
+                Diagnostic::error(format!(
+                    "名册文件“{}”不存在",
+                    crate::diagnostics::display_path(&shown)
+                ))
+                .at(written.location.clone())
+                .hint("roster 的路径相对于 province.yaml 所在目录；不用名册时删去这一行"),
+            );
+            None
+        }
+        Err(problem) => {
+            let subject = confine::field_subject("roster", &written.value);
+            diagnostics.push(folder.error(&subject, &problem, written.location.clone()));
+            None
+        }
+    }
+}
+
+/// The applicant folder (or folder of them) that `written` names. The received folders sit
+/// beside the province folder (`applicants: [..]`), so each must lie inside the province
+/// folder's parent once links are followed, and be a folder.
+fn applicant_folder(
+    dir: &Path,
+    written: &Located<String>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Located<PathBuf>> {
+    let problem = match confine::resolve_in(dir, Path::new(&written.value), &received_root(dir)) {
+        Ok(real) if real.is_dir() => {
+            return Some(Located::new(
+                tidy(&dir.join(&written.value)),
+                written.location.clone(),
+            ));
+        }
+        Ok(_) => "不是目录".to_string(),
+        Err(problem) => problem.describe("省级推荐目录的上级目录"),
+    };
+    diagnostics.push(
+        Diagnostic::error(format!("applicants 中的“{}”{problem}", written.value))
+            .at(written.location.clone())
+            .hint("applicants 的每一项应为与省级推荐目录同在一个上级目录内的申报目录（或其上级目录），写相对路径，如 .. 或 ../洛阳市"),
+    );
+    None
+}
+
+/// The folder that holds the province folder `dir`: received submissions must lie inside it.
+fn received_root(dir: &Path) -> PathBuf {
+    let real = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    real.parent().map_or(real.clone(), Path::to_path_buf)
+}
+
 /// `a/b/../c` as `a/c`, so that messages name folders as a person would.
 fn tidy(path: &Path) -> PathBuf {
     let mut tidied = PathBuf::new();
@@ -281,10 +350,13 @@ fn tidy(path: &Path) -> PathBuf {
 }
 
 /// The applicant folders that `province` names: each entry is an applicant folder, or a folder
-/// whose sub-folders with an `applicant.yaml` are applicants.
+/// whose sub-folders with an `applicant.yaml` are applicants (a sub-folder that is a link out of
+/// the province folder's parent is not one).
 pub fn applicant_dirs(province: &Province) -> Result<Vec<PathBuf>, Diagnostics> {
     let mut dirs = Vec::new();
     let mut diagnostics = Diagnostics::new();
+    let root = received_root(&province.dir);
+    let inside = |p: &PathBuf| p.canonicalize().is_ok_and(|real| real.starts_with(&root));
     for entry in &province.applicants {
         let path = &entry.value;
         if path.join(super::applicant::APPLICANT_FILE).is_file() {
@@ -296,6 +368,7 @@ pub fn applicant_dirs(province: &Province) -> Result<Vec<PathBuf>, Diagnostics> 
                 read.filter_map(Result::ok)
                     .map(|e| e.path())
                     .filter(|p| p.join(super::applicant::APPLICANT_FILE).is_file())
+                    .filter(inside)
                     .collect()
             })
             .unwrap_or_default();

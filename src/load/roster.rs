@@ -7,11 +7,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use calamine::{Data, Range, Reader, open_workbook_auto};
+use calamine::{Data, Range};
 use serde::Deserialize;
 
+use super::cells::{date_cell, not_a_choice, phone_cell};
 use super::date::Date;
 use super::fields::{Located, nearest};
+use super::limits::{FileKind, Limits};
+use super::sheet::Book;
 use super::workbook::{column_name, normalize};
 use super::yaml::{Node, Value};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
@@ -48,6 +51,10 @@ pub struct ColumnSpec {
     /// Whether its cells are dates.
     #[serde(default)]
     pub date: bool,
+    /// Whether its cells are phone numbers (a number typed without text format gets its leading
+    /// 0 back, see [`super::cells::phone_cell`]).
+    #[serde(default)]
+    pub phone: bool,
 }
 
 /// A list of allowed values, taken from the notice.
@@ -295,7 +302,7 @@ fn read_rows(
     notice: &Notice,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Row> {
-    let Some(sheet) = open_sheet(path, spec, diagnostics) else {
+    let Some(sheet) = open_sheet(path, spec, &notice.limits, diagnostics) else {
         return Vec::new();
     };
     let Some((header_row, columns)) = header(&sheet, spec, diagnostics) else {
@@ -334,42 +341,36 @@ fn read_rows(
 fn open_sheet<'a>(
     path: &'a Path,
     spec: &RosterSpec,
+    limits: &Limits,
     diagnostics: &mut Diagnostics,
 ) -> Option<Sheet<'a>> {
-    if !path.is_file() {
+    let init = "可用 `shenbao init --roster 文件.xlsx` 生成空白名册";
+    if !path.exists() {
         diagnostics.push(
             Diagnostic::error("名册文件不存在")
                 .at(Location::file(path))
-                .hint("请检查 --roster 或 province.yaml 中 roster 的路径；可用 `shenbao init --roster 文件.xlsx` 生成空白名册"),
+                .hint(format!(
+                    "请检查 --roster 或 province.yaml 中 roster 的路径；{init}"
+                )),
         );
         return None;
     }
-    let opened = open_workbook_auto(path).map_err(|e| e.to_string());
-    let mut workbook = match opened {
-        Ok(workbook) => workbook,
-        Err(error) => {
-            diagnostics.push(
-                Diagnostic::error(format!("无法打开名册工作簿（{error}）"))
-                    .at(Location::file(path))
-                    .hint("名册须为 .xlsx、.xls 或 .ods 文件；可用 `shenbao init --roster 文件.xlsx` 生成空白名册"),
-            );
-            return None;
-        }
+    let book = Book {
+        path,
+        what: "名册",
+        open_hint: "名册须为 .xlsx、.xls 或 .ods 文件；可用 `shenbao init --roster 文件.xlsx` 生成空白名册",
     };
-    let names = workbook.sheet_names().to_vec();
-    let name = names
-        .iter()
-        .find(|n| normalize(n) == spec.sheet)
-        .or_else(|| names.first())
-        .cloned()
-        .unwrap_or_default();
-    match workbook.worksheet_range(&name) {
-        Ok(range) => Some(Sheet { path, name, range }),
-        Err(error) => {
-            diagnostics.push(
-                Diagnostic::error(format!("无法读取名册工作表“{name}”（{error}）"))
-                    .at(Location::file(path)),
-            );
+    let read = super::confine::read_named(path, FileKind::Workbook, limits)
+        .map_err(|problem| problem.hint(book.open_hint))
+        .and_then(|bytes| book.sheet(&bytes, &spec.sheet, limits));
+    match read {
+        Ok(sheet) => Some(Sheet {
+            path,
+            name: sheet.name,
+            range: sheet.range,
+        }),
+        Err(problem) => {
+            diagnostics.push(problem);
             None
         }
     }
@@ -517,6 +518,14 @@ fn read_row(
         );
         return None;
     }
+    if let Some(problem) = super::names::file_name_problem(&name) {
+        diagnostics.push(
+            Diagnostic::error(format!("名册中的名称“{}”{problem}", name.escape_debug()))
+                .at(sheet.cell(row, name_column.col))
+                .hint(super::names::HINT),
+        );
+        return None;
+    }
     let values = filled
         .into_iter()
         .filter(|c| c.col != name_column.col)
@@ -539,6 +548,13 @@ fn read_value(
     let location = sheet.cell(row, column.col);
     let text = if spec.date {
         date_cell(sheet.data(row, column.col), &spec.header)
+    } else if spec.phone {
+        phone_cell(sheet.data(row, column.col), &spec.header).map(|(text, warning)| {
+            if let Some(warning) = warning {
+                diagnostics.push(warning.at(location.clone()));
+            }
+            text
+        })
     } else {
         Ok(sheet.text(row, column.col))
     };
@@ -559,44 +575,6 @@ fn read_value(
     })
 }
 
-/// A date cell as `YYYY-MM-DD`; text or numbers that only look like dates are refused.
-fn date_cell(data: &Data, header: &str) -> Result<String, Diagnostic> {
-    let fix = "请把该单元格设为日期格式后重新输入，如 2023-8-10（Excel、WPS 会显示为日期并右对齐）";
-    match data {
-        Data::DateTime(value) => {
-            let (year, month, day, ..) = value.to_ymd_hms_milli();
-            Date::new(year as i32, month as u32, day as u32)
-                .map(|d| d.iso())
-                .ok_or_else(|| Diagnostic::error(format!("{header}不是真实存在的日期")).hint(fix))
-        }
-        Data::DateTimeIso(text) => Date::parse(text.get(..10).unwrap_or(text))
-            .map(|d| d.iso())
-            .map_err(|problem| Diagnostic::error(format!("{header}“{text}”{problem}")).hint(fix)),
-        Data::String(text) => {
-            Err(Diagnostic::error(format!("{header}“{}”是文字，不是日期", text.trim())).hint(fix))
-        }
-        other => Err(Diagnostic::error(format!(
-            "{header}“{}”不是日期",
-            super::workbook::display(other, None)
-        ))
-        .hint(fix)),
-    }
-}
-
-fn not_a_choice(value: &str, header: &str, choices: &[String]) -> Option<Diagnostic> {
-    if choices.iter().any(|c| c == value) {
-        return None;
-    }
-    let options: Vec<&str> = choices.iter().map(String::as_str).collect();
-    let likely = nearest(value, &options)
-        .filter(|near| strsim::levenshtein(value, near) < near.chars().count());
-    let hint = match likely {
-        Some(near) => format!("是否应为“{near}”？可选：{}", options.join("、")),
-        None => format!("可选：{}", options.join("、")),
-    };
-    Some(Diagnostic::error(format!("{header}“{value}”不在可选范围内")).hint(hint))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -606,11 +584,5 @@ mod tests {
         assert!(agree("2023年8月10日", "2023-08-10", true));
         assert!(!agree("2023-08-11", "2023-08-10", true));
         assert!(agree("洛阳市 ", "洛阳市", false));
-    }
-
-    #[test]
-    fn text_dates_are_refused() {
-        let error = date_cell(&Data::String("2023.8.10".into()), "成文日期").unwrap_err();
-        assert!(error.message.contains("是文字"), "{}", error.message);
     }
 }

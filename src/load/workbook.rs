@@ -7,8 +7,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use calamine::{Data, Range, Reader, open_workbook_auto};
+use calamine::{Data, Range};
 
+use super::confine;
+use super::limits::{FileKind, Limits};
+use super::sheet::{Book, Formats};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::load::catalogue::Catalogue;
 
@@ -24,81 +27,66 @@ pub struct Entry {
 /// The values of a workbook, by indicator number.
 pub type Entries = BTreeMap<u32, Entry>;
 
-/// Reads the workbook at `path` against `catalogue`.
+/// Reads the workbook at `path` against `catalogue`, under the built-in limits.
 pub fn read(path: &Path, catalogue: &Catalogue, diagnostics: &mut Diagnostics) -> Entries {
-    let mut workbook = match open_workbook_auto(path) {
-        Ok(workbook) => workbook,
-        Err(error) => {
-            diagnostics.push(
-                Diagnostic::error(format!("无法打开测评表工作簿（{error}）"))
-                    .at(Location::file(path))
-                    .hint("测评表须为 .xlsx、.xls 或 .ods 文件；请确认文件存在且未损坏"),
-            );
+    match Limits::built_in() {
+        Ok(limits) => read_limited(path, catalogue, &limits, diagnostics),
+        Err(problem) => {
+            diagnostics.push(problem);
+            Entries::new()
+        }
+    }
+}
+
+/// Reads the workbook at `path` (a file the user named, or one already confined to its folder)
+/// against `catalogue`, under `limits`.
+pub fn read_limited(
+    path: &Path,
+    catalogue: &Catalogue,
+    limits: &Limits,
+    diagnostics: &mut Diagnostics,
+) -> Entries {
+    match confine::read_named(path, FileKind::Workbook, limits) {
+        Ok(bytes) => read_bytes(path, &bytes, catalogue, limits, diagnostics),
+        Err(problem) => {
+            diagnostics.push(problem.hint("测评表须为 .xlsx、.xls 或 .ods 文件"));
+            Entries::new()
+        }
+    }
+}
+
+/// Reads the workbook `bytes` (the contents of `path`) against `catalogue`, under `limits`.
+pub fn read_bytes(
+    path: &Path,
+    bytes: &[u8],
+    catalogue: &Catalogue,
+    limits: &Limits,
+    diagnostics: &mut Diagnostics,
+) -> Entries {
+    let book = Book {
+        path,
+        what: "测评表",
+        open_hint: "测评表须为 .xlsx、.xls 或 .ods 文件；请确认文件存在且未损坏",
+    };
+    let sheet = match book.sheet(bytes, &catalogue.attachment, limits) {
+        Ok(sheet) => sheet,
+        Err(problem) => {
+            diagnostics.push(problem);
             return Entries::new();
         }
     };
-    let names = workbook.sheet_names().to_vec();
-    let sheet = names
-        .iter()
-        .find(|n| normalize(n) == catalogue.attachment)
-        .or_else(|| names.first())
-        .cloned()
-        .unwrap_or_default();
-    let range = match workbook.worksheet_range(&sheet) {
-        Ok(range) => range,
-        Err(error) => {
-            diagnostics.push(
-                Diagnostic::error(format!("无法读取工作表“{sheet}”（{error}）"))
-                    .at(Location::file(path)),
-            );
-            return Entries::new();
-        }
-    };
-    let formats = number_formats(&mut workbook, &sheet);
-    let formulas = formula_cells(&mut workbook, &sheet);
     let sheet_ref = SheetRef {
         path,
-        sheet: &sheet,
-        formulas,
+        sheet: &sheet.name,
+        formulas: sheet.formulas,
     };
-    read_rows(&range, &formats, catalogue, &sheet_ref, diagnostics)
-}
-
-/// Number format codes by (row, column), where the file format exposes them.
-type Formats = BTreeMap<(u32, u32), String>;
-
-fn number_formats<RS: std::io::Read + std::io::Seek>(
-    workbook: &mut calamine::Sheets<RS>,
-    sheet: &str,
-) -> Formats {
-    let Ok(styles) = workbook.worksheet_style(sheet) else {
-        return Formats::new();
-    };
-    styles
-        .cells()
-        .filter_map(|(row, col, style)| {
-            Some((
-                (row, col),
-                style.number_format.as_ref()?.format_code.clone(),
-            ))
-        })
-        .collect()
-}
-
-/// The cells that hold a formula, by (row, column).
-fn formula_cells<RS: std::io::Read + std::io::Seek>(
-    workbook: &mut calamine::Sheets<RS>,
-    sheet: &str,
-) -> std::collections::BTreeSet<(u32, u32)> {
-    let Ok(formulas) = workbook.worksheet_formula(sheet) else {
-        return Default::default();
-    };
-    let (row0, col0) = formulas.start().unwrap_or((0, 0));
-    formulas
-        .cells()
-        .filter(|(_, _, f)| !f.is_empty())
-        .map(|(r, c, _)| (row0 + r as u32, col0 + c as u32))
-        .collect()
+    read_rows(
+        &sheet.range,
+        &sheet.formats,
+        catalogue,
+        &sheet_ref,
+        diagnostics,
+    )
 }
 
 struct SheetRef<'a> {

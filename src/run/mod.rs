@@ -169,7 +169,7 @@ impl Session {
     pub fn check_one(&self, dir: &Path) -> (Option<(Applicant, Texts)>, Diagnostics) {
         let timings = &self.timings;
         let (applicant, sources, mut diagnostics) = timings.time(Stage::Load, || {
-            load::load_applicant(dir, self.roster.as_ref())
+            load::load_applicant(dir, self.roster.as_ref(), &self.notice().limits)
         });
         let rules = Rules {
             notice: self.notice(),
@@ -183,7 +183,7 @@ impl Session {
         let texts = match (&sources, catalogue) {
             (Some(sources), Some(catalogue)) => {
                 let texts = timings.time(Stage::Load, || {
-                    load::load_texts(sources, catalogue, &mut diagnostics)
+                    load::load_texts(sources, catalogue, self.notice(), &mut diagnostics)
                 });
                 diagnostics.extend(timings.time(Stage::Validate, || {
                     rules.check_texts(sources, &texts, catalogue)

@@ -4,8 +4,6 @@
 pub mod province;
 mod texts;
 
-pub use texts::file_type;
-
 use regex::Regex;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
@@ -42,6 +40,21 @@ impl Rules<'_> {
             );
             return;
         };
+        for (field, value) in [
+            ("full_name", &category.full_name),
+            ("plan_name", &category.plan_name),
+        ] {
+            if let Some(problem) = crate::load::names::file_name_problem(value) {
+                found.push(
+                    Diagnostic::error(format!(
+                        "notice.yaml 中申报类别“{category_name}”的 {field}“{}”{problem}",
+                        value.escape_debug()
+                    ))
+                    .at(applicant.category.location.clone())
+                    .hint(crate::load::names::HINT),
+                );
+            }
+        }
         let level = &applicant.level.value;
         if level != "市" && level != "县" {
             found.push(

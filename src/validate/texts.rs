@@ -208,10 +208,6 @@ impl Rules<'_> {
     }
 
     fn evidence(&self, applicant: &Applicant, catalogue: &Catalogue, found: &mut Diagnostics) {
-        let folder = applicant
-            .dir
-            .canonicalize()
-            .unwrap_or_else(|_| applicant.dir.clone());
         let count = catalogue.indicators.len() as i64;
         for item in &applicant.evidence {
             if !(1..=count).contains(&item.indicator.value) {
@@ -224,41 +220,6 @@ impl Rules<'_> {
                     .hint(format!("{}的指标序号为 1 到 {count}", catalogue.attachment)),
                 );
             }
-            if let Err(problem) = self.evidence_file(&item.file.value, &applicant.dir, &folder) {
-                found.push(
-                    Diagnostic::error(format!("佐证材料“{}”{problem}", item.written))
-                        .at(item.file.location.clone())
-                        .hint(format!(
-                            "佐证材料须是放在申报目录内（如 evidence/ 下）的 {} 文件",
-                            self.notice.evidence_types.join("、")
-                        )),
-                );
-            }
-        }
-    }
-
-    fn evidence_file(&self, path: &Path, dir: &Path, folder: &Path) -> Result<(), String> {
-        let outside = || "位于申报目录之外".to_string();
-        if !normalize(path).starts_with(normalize(dir)) {
-            return Err(outside());
-        }
-        let real = path.canonicalize().map_err(|_| "不存在".to_string())?;
-        if !real.starts_with(folder) {
-            return Err(outside());
-        }
-        let mut head = [0u8; 8];
-        let read = std::fs::File::open(&real)
-            .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
-            .map_err(|e| format!("无法读取（{e}）"))?;
-        match file_type(&head[..read]) {
-            Some("PDF") if self.notice.evidence_types.iter().any(|t| t == "PDF") => {
-                readable_pdf(&real)
-            }
-            Some(kind) if self.notice.evidence_types.iter().any(|t| t == kind) => Ok(()),
-            _ => Err(format!(
-                "不是 {} 文件",
-                self.notice.evidence_types.join("、")
-            )),
         }
     }
 
@@ -293,47 +254,6 @@ impl Rules<'_> {
                 );
             }
         }
-    }
-}
-
-/// A PDF that parses and has pages.
-fn readable_pdf(path: &Path) -> Result<(), String> {
-    let metadata =
-        lopdf::Document::load_metadata(path).map_err(|e| format!("是损坏的 PDF（{e}）"))?;
-    if metadata.page_count == 0 {
-        return Err("是损坏的 PDF（读不出任何页面）".to_string());
-    }
-    Ok(())
-}
-
-/// `path` with `.` and `..` resolved without touching the disk (so a link is not followed yet).
-fn normalize(path: &Path) -> std::path::PathBuf {
-    use std::path::Component;
-    let mut resolved = std::path::PathBuf::new();
-    for part in path.components() {
-        match part {
-            Component::ParentDir => {
-                if !resolved.pop() {
-                    resolved.push("..");
-                }
-            }
-            Component::CurDir => {}
-            other => resolved.push(other),
-        }
-    }
-    resolved
-}
-
-/// The file type by its first bytes: `PDF`, `JPEG` or `PNG`.
-pub fn file_type(head: &[u8]) -> Option<&'static str> {
-    if head.starts_with(b"%PDF") {
-        Some("PDF")
-    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("JPEG")
-    } else if head.starts_with(&[0x89, b'P', b'N', b'G']) {
-        Some("PNG")
-    } else {
-        None
     }
 }
 
