@@ -4,11 +4,14 @@
 pub mod applicant;
 pub mod catalogue;
 pub mod date;
+pub mod docx;
 pub mod fields;
 pub mod markdown;
 pub mod notice;
+pub mod numbered;
 pub mod province;
 pub mod roster;
+pub mod text_rules;
 pub mod workbook;
 pub mod yaml;
 
@@ -117,30 +120,54 @@ pub fn load_texts(
     texts
 }
 
+/// Reads a long text: a .docx through the Word reader, anything else as Markdown; .doc, .wps
+/// and .docm are refused.
 fn read_markdown(
     path: &fields::Located<PathBuf>,
     diagnostics: &mut Diagnostics,
 ) -> Vec<markdown::MarkdownBlock> {
-    match std::fs::read(&path.value) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => markdown::parse(&path.value, &text, diagnostics),
-            Err(_) => {
-                diagnostics.push(
-                    Diagnostic::error("Markdown 文件不是 UTF-8 编码")
-                        .at(Location::file(&path.value))
-                        .hint("请用 UTF-8 编码另存该文件"),
-                );
-                Vec::new()
-            }
-        },
-        Err(error) => {
-            diagnostics.push(
-                Diagnostic::error(format!(
-                    "无法读取 {}（{error}）",
-                    diagnostics::display_path(&path.value)
-                ))
+    if let Some(refusal) = docx::refusal(&path.value) {
+        diagnostics.push(refusal.at(path.location.clone()));
+        return Vec::new();
+    }
+    let read = if docx::is_docx(&path.value) {
+        docx::read(&path.value, diagnostics)
+    } else {
+        std::fs::read(&path.value).map(|bytes| markdown_blocks(path, bytes, diagnostics))
+    };
+    read.unwrap_or_else(|error| {
+        diagnostics.push(
+            Diagnostic::error(format!(
+                "无法读取 {}（{error}）",
+                diagnostics::display_path(&path.value)
+            ))
+            .at(path.location.clone())
+            .hint("请确认文件名与申报目录中的文件一致"),
+        );
+        Vec::new()
+    })
+}
+
+fn markdown_blocks(
+    path: &fields::Located<PathBuf>,
+    bytes: Vec<u8>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<markdown::MarkdownBlock> {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        diagnostics.push(
+            Diagnostic::error("该文件是 Word 文件，不是 Markdown")
                 .at(path.location.clone())
-                .hint("请确认文件名与申报目录中的文件一致"),
+                .hint("请把文件扩展名和 applicant.yaml 中的文件名改为 .docx（.doc 文件请先在 WPS/Word 中另存为 .docx）"),
+        );
+        return Vec::new();
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => numbered::split_run_in(markdown::parse(&path.value, &text, diagnostics)),
+        Err(_) => {
+            diagnostics.push(
+                Diagnostic::error("Markdown 文件不是 UTF-8 编码")
+                    .at(Location::file(&path.value))
+                    .hint("请用 UTF-8 编码另存该文件"),
             );
             Vec::new()
         }

@@ -44,6 +44,10 @@ pub struct Notice {
     pub email: EmailInfo,
     /// The province's recommendation to the national office (`shenbao package`).
     pub recommendation: RecommendationInfo,
+    /// Outline synonyms and the letter's wording rules (none when a replaced notice.yaml
+    /// predates them).
+    #[serde(default)]
+    pub texts: crate::load::text_rules::TextRules,
 }
 
 /// The wording of the province's recommendation package.
