@@ -409,16 +409,23 @@ fn merged_table_cells_keep_their_text_and_are_reported() {
     in_order(
         &pdf,
         &word,
-        &[
-            "指标",
-            "2022年",
-            "创造",
-            "有效发明专利",
-            "3486件",
-            "注册商标",
-            "6.58万件",
-        ],
+        &["一、申报条件符合情况", "指标", "二、近三年工作总结"],
     );
+    for text in [
+        "2022年",
+        "创造",
+        "有效发明专利",
+        "3486件",
+        "注册商标",
+        "6.58万件",
+    ] {
+        assert_eq!(
+            pdf.matches(text).count(),
+            1,
+            "{text} once in the PDF: {pdf}"
+        );
+        assert_eq!(word.matches(text).count(), 1, "{text} once in Word: {word}");
+    }
 }
 
 #[test]
