@@ -300,7 +300,11 @@ fn a_formula_without_cached_value_warns() {
     let (code, said) = check_edited("洛阳市", |a| {
         std::fs::copy(&fixture, a.join("测评表.xlsx")).unwrap();
     });
-    assert_eq!(code, 0, "{said}");
+    assert_eq!(code, 1, "the value would print blank: {said}");
+    assert!(
+        said.contains("F12：指标 10“知识产权保护满意度”的完成情况为空"),
+        "{said}"
+    );
     assert!(
         said.contains("测评表.xlsx!附件3!F12：指标 10 的完成情况是公式，但文件中没有保存计算结果"),
         "{said}"

@@ -177,6 +177,26 @@ fn a_run_in_heading_in_markdown_leads_its_paragraph() {
         "{text}"
     );
     assert!(text.contains("（二）党委政府重视和工作保障情况"), "{text}");
+    let pages = read_pdf(&out.join("洛阳市/材料2-创建工作报告.pdf"));
+    let runs: Vec<&Run> = pages.iter().flat_map(|p| &p.runs).collect();
+    let heading = runs
+        .iter()
+        .position(|r| r.text.starts_with("（一）申报资格情况。"))
+        .unwrap_or_else(|| panic!("{runs:#?}"));
+    assert!(
+        runs[heading].font.contains("FandolKai"),
+        "{:?}",
+        runs[heading]
+    );
+    let body = runs[heading..]
+        .iter()
+        .find(|r| r.text.contains("洛阳市符合申报条件"))
+        .unwrap();
+    assert!(body.font.contains("FandolFang"), "{body:?}");
+    assert!(
+        (body.top - runs[heading].top).abs() < 2.0,
+        "on the same line"
+    );
 }
 
 #[test]
