@@ -126,6 +126,9 @@ pub struct InitArgs {
     /// 用此目录中的同名文件替换内置模板
     #[arg(long, value_name = "目录")]
     pub templates: Option<PathBuf>,
+    /// 创建工作报告和工作方案生成为 Word 文件（.docx），而非 Markdown
+    #[arg(long, requires = "dir")]
+    pub docx: bool,
 }
 
 /// Options every command shares.
@@ -476,7 +479,7 @@ fn init(args: &InitArgs) -> ExitCode {
             );
         }
         if let (Some(dir), Some(category)) = (&args.dir, &args.category) {
-            files.extend(crate::init::init(dir, category, &store)?);
+            files.extend(crate::init::init(dir, category, &store, args.docx)?);
         }
         if let Some(roster) = &args.roster {
             files.push(crate::init::roster(roster, &store)?);

@@ -43,6 +43,9 @@ pub struct Location {
     /// `Sheet!F21`, for workbooks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cell: Option<String>,
+    /// A paragraph of a Word file, such as `第12段「近三年来，全市……」`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paragraph: Option<String>,
 }
 
 impl Location {
@@ -78,6 +81,14 @@ impl Location {
             ..Self::file(path)
         }
     }
+
+    /// A paragraph of a Word file, described as `第12段「近三年来，全市……」`.
+    pub fn paragraph(path: impl AsRef<Path>, paragraph: impl Into<String>) -> Self {
+        Self {
+            paragraph: Some(paragraph.into()),
+            ..Self::file(path)
+        }
+    }
 }
 
 impl std::fmt::Display for Location {
@@ -85,6 +96,9 @@ impl std::fmt::Display for Location {
         f.write_str(&self.file)?;
         if let Some(cell) = &self.cell {
             write!(f, "!{cell}")?;
+        }
+        if let Some(paragraph) = &self.paragraph {
+            write!(f, " {paragraph}")?;
         }
         if let Some(line) = self.line {
             write!(f, ":{line}")?;

@@ -29,8 +29,14 @@ const TEXT_FILES: [(&str, &str); 3] = [
 /// The workbook's name in a new folder.
 pub const WORKBOOK: &str = "测评表.xlsx";
 
-/// Creates the applicant folder `dir` for `category`; returns the files written.
-pub fn init(dir: &Path, category: &str, store: &TemplateStore) -> Result<Vec<PathBuf>, Diagnostic> {
+/// Creates the applicant folder `dir` for `category`, its report and plan as Markdown or, with
+/// `word`, as .docx; returns the files written.
+pub fn init(
+    dir: &Path,
+    category: &str,
+    store: &TemplateStore,
+    word: bool,
+) -> Result<Vec<PathBuf>, Diagnostic> {
     let notice = Notice::load(store)?;
     let Some(info) = notice.categories.get(category) else {
         let known: Vec<&str> = notice.categories.keys().map(String::as_str).collect();
@@ -39,7 +45,14 @@ pub fn init(dir: &Path, category: &str, store: &TemplateStore) -> Result<Vec<Pat
                 .hint(format!("--category 只能是：{}", known.join("、"))),
         );
     };
-    let mut targets: Vec<PathBuf> = TEXT_FILES.iter().map(|(name, _)| dir.join(name)).collect();
+    let name_of = |name: &str| match name.strip_suffix(".md") {
+        Some(stem) if word => format!("{stem}.docx"),
+        _ => name.to_string(),
+    };
+    let mut targets: Vec<PathBuf> = TEXT_FILES
+        .iter()
+        .map(|(name, _)| dir.join(name_of(name)))
+        .collect();
     targets.push(dir.join(WORKBOOK));
     if let Some(existing) = targets.iter().find(|p| p.exists()) {
         return Err(
@@ -57,13 +70,18 @@ pub fn init(dir: &Path, category: &str, store: &TemplateStore) -> Result<Vec<Pat
         "years",
         &(first..first + notice.plan_years).collect::<Vec<_>>(),
     );
+    context.insert("text_extension", if word { "docx" } else { "md" });
     let mut wording = Wording::new(store);
     for (name, source) in TEXT_FILES {
         wording.load(source)?;
-        write_atomically(
-            &dir.join(name),
-            wording.render(source, &context)?.as_bytes(),
-        )?;
+        let text = wording.render(source, &context)?;
+        let target = dir.join(name_of(name));
+        if target.extension().is_some_and(|e| e == "docx") {
+            let docx = crate::load::docx::write::from_markdown(&target, &text)?;
+            write_atomically(&target, &docx)?;
+        } else {
+            write_atomically(&target, text.as_bytes())?;
+        }
     }
     let workbook = blank_workbook(&catalogue)
         .map_err(|e| Diagnostic::error(format!("无法生成测评表工作簿（{e}）")))?;

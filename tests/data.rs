@@ -97,14 +97,28 @@ fn the_examples_pass_check() {
     let reports = json.as_array().unwrap();
     assert_eq!(reports.len(), 6);
     assert!(reports.iter().all(|r| r["ok"] == true));
-    let county = reports
+    let word_drafts = reports
         .iter()
-        .find(|r| r["applicant"].as_str().unwrap().contains("西峡县"))
+        .find(|r| r["applicant"].as_str().unwrap().contains("许昌市"))
         .unwrap();
-    let warning = &county["diagnostics"][0];
-    assert_eq!(warning["severity"], "warning");
-    assert_eq!(warning["location"]["cell"], "附件4!E19");
-    assert!(warning["message"].as_str().unwrap().contains("指标 17"));
+    let headings = word_drafts["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            d["location"]["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("示范工作方案.docx")
+        })
+        .unwrap();
+    assert_eq!(headings["severity"], "warning");
+    assert!(
+        headings["message"]
+            .as_str()
+            .unwrap()
+            .contains("按样式或大纲级别读出")
+    );
 }
 
 #[test]
@@ -162,9 +176,9 @@ fn the_level_must_fit_the_category() {
 #[test]
 fn the_report_covers_both_parts() {
     let (code, said) = check_edited("洛阳市", |a| {
-        edit_file(&a.join("创建工作报告.md"), "# 近三年工作总结", "# 工作总结")
+        edit_file(&a.join("创建工作报告.md"), "# 近三年工作总结", "# 其他情况")
     });
-    assert_eq!(code, 1);
+    assert_eq!(code, 0, "a warning: {said}");
     assert!(
         said.contains("创建工作报告.md：缺少一级标题“近三年工作总结”"),
         "{said}"
@@ -179,7 +193,7 @@ fn the_plan_has_the_four_sections_in_order() {
         edit_file(&plan, "# 保障条件", "# 实施步骤");
         edit_file(&plan, "# 第三部分", "# 保障条件");
     });
-    assert_eq!(code, 1);
+    assert_eq!(code, 0, "a warning: {said}");
     assert!(
         said.contains("工作方案的一级标题顺序与附件2《工作方案参考提纲》不一致"),
         "{said}"
@@ -191,12 +205,8 @@ fn the_plan_has_the_four_sections_in_order() {
     let (code, said) = check_edited("洛阳市", |a| {
         edit_file(&a.join("示范工作方案.md"), "# 保障条件", "# 保障措施")
     });
-    assert_eq!(code, 1);
-    assert!(said.contains("缺少一级标题“保障条件”"), "{said}");
-    assert!(
-        said.contains("一级标题“保障措施”不在附件2的提纲中"),
-        "{said}"
-    );
+    assert_eq!(code, 0, "a warning: {said}");
+    assert!(said.contains("保障措施 → 保障条件"), "{said}");
 }
 
 #[test]
@@ -290,7 +300,11 @@ fn a_formula_without_cached_value_warns() {
     let (code, said) = check_edited("洛阳市", |a| {
         std::fs::copy(&fixture, a.join("测评表.xlsx")).unwrap();
     });
-    assert_eq!(code, 0, "{said}");
+    assert_eq!(code, 1, "the value would print blank: {said}");
+    assert!(
+        said.contains("F12：指标 10“知识产权保护满意度”的完成情况为空"),
+        "{said}"
+    );
     assert!(
         said.contains("测评表.xlsx!附件3!F12：指标 10 的完成情况是公式，但文件中没有保存计算结果"),
         "{said}"

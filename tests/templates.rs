@@ -170,7 +170,7 @@ fn roles_can_be_remapped_to_other_fonts() {
 
 #[test]
 fn a_skipped_heading_level_is_a_warning() {
-    let (dir, applicant) = example("许昌市");
+    let (dir, applicant) = example("洛阳市");
     let report = applicant.join("创建工作报告.md");
     let text = std::fs::read_to_string(&report).unwrap();
     std::fs::write(&report, format!("{text}\n\n#### 跳级的标题\n\n内容。\n")).unwrap();

@@ -10,6 +10,7 @@ use crate::diagnostics::Diagnostic;
 use crate::load::Texts;
 use crate::load::applicant::Applicant;
 use crate::load::catalogue::{Catalogue, Indicator};
+use crate::load::markdown::{BlockKind, MarkdownBlock};
 
 /// Type size of the assessment table (小4).
 pub const ASSESSMENT_TABLE_SIZE: f32 = 10.5;
@@ -64,12 +65,13 @@ impl Composer {
     /// table at the end of its section.
     pub fn plan(&self, applicant: &Applicant, texts: &Texts) -> Result<Document, Diagnostic> {
         let data = self.wording_data(applicant)?;
-        let mut blocks = body::blocks(&texts.plan, &mut HeadingNumbers::default());
+        let plan = self.with_timetable_section(applicant, &texts.plan);
+        let mut blocks = body::blocks(&plan, &mut HeadingNumbers::default());
         if let Some(table) = timetable(applicant) {
-            let section = &self.notice.timetable_section;
-            let start = blocks.iter().position(
-                |b| matches!(b, Block::Heading { level: 1, text, .. } if text == section),
-            );
+            let start = blocks.iter().position(|b| {
+                matches!(b, Block::Heading { level: 1, text, .. }
+                    if self.plan_section(text) == self.plan_section(&self.notice.timetable_section))
+            });
             let at = start.map_or(blocks.len(), |start| {
                 blocks[start + 1..]
                     .iter()
@@ -79,6 +81,51 @@ impl Composer {
             blocks.insert(at, Block::Table(table.settle_breaks()));
         }
         self.attachment(applicant, &data, 3, blocks)
+    }
+
+    /// The index in 附件2's outline of the section the level-1 heading `text` stands for.
+    fn plan_section(&self, text: &str) -> Option<usize> {
+        let notice = &self.notice;
+        notice
+            .texts
+            .section_of(text, &notice.plan_sections, &notice.plan_subsections)
+    }
+
+    /// The plan's blocks, with a level-1 heading for the timetable's section (实施步骤) added
+    /// where the outline puts it when the timetable is given and no heading stands for it.
+    fn with_timetable_section(
+        &self,
+        applicant: &Applicant,
+        plan: &[MarkdownBlock],
+    ) -> Vec<MarkdownBlock> {
+        let mut plan = plan.to_vec();
+        let section = &self.notice.timetable_section;
+        let wanted = self.plan_section(section);
+        let level_one = |b: &MarkdownBlock| match &b.kind {
+            BlockKind::Heading { level: 1, text } => Some(self.plan_section(text)),
+            _ => None,
+        };
+        if applicant.sources.timetable.is_empty()
+            || plan.iter().any(|b| level_one(b) == Some(wanted))
+        {
+            return plan;
+        }
+        let at = plan
+            .iter()
+            .position(|b| level_one(b).is_some_and(|s| s > wanted))
+            .unwrap_or(plan.len());
+        let line = plan.get(at).map_or(0, |b| b.line);
+        plan.insert(
+            at,
+            MarkdownBlock {
+                line,
+                kind: BlockKind::Heading {
+                    level: 1,
+                    text: section.clone(),
+                },
+            },
+        );
+        plan
     }
 
     /// 材料4, the assessment table of 附件3 or 附件4 with the office's 完成情况, followed by the

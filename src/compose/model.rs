@@ -116,6 +116,11 @@ pub struct Meta {
     pub date: String,
 }
 
+/// A heading whose text ends with this mark runs into the paragraph after it, on the same line
+/// (GB/T 9704 lets a heading lead its paragraph: `（一）指导思想。坚持……`). Both renderers set
+/// such a heading in its heading font at the start of the next paragraph.
+pub const RUN_IN_END: char = '。';
+
 /// A block of the body.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]

@@ -6,18 +6,21 @@ pub mod catalogue;
 pub mod cells;
 pub mod confine;
 pub mod date;
+pub mod docx;
 pub mod evidence;
 pub mod fields;
 pub mod limits;
 pub mod markdown;
 pub mod names;
 pub mod notice;
+pub mod numbered;
 pub mod page;
 pub mod province;
 pub mod punctuation;
 pub mod roster;
 pub mod sheet;
 pub mod text;
+pub mod text_rules;
 pub mod workbook;
 pub mod yaml;
 pub mod zipped;
@@ -142,15 +145,74 @@ fn unreadable(path: &fields::Located<PathBuf>, problem: &confine::Problem) -> Di
     .hint("请确认文件名与申报目录中的文件一致；大小上限见 templates/notice.yaml 的 limits 一节")
 }
 
+/// Reads a long text under its cap: a .docx through the Word reader (after the zip check),
+/// anything else as Markdown; .doc, .wps and .docm are refused.
 fn read_markdown(
     path: &fields::Located<PathBuf>,
     limits: &limits::Limits,
     diagnostics: &mut Diagnostics,
 ) -> Vec<markdown::MarkdownBlock> {
-    match confine::read_capped(&path.value, limits.file_bytes(limits::FileKind::Markdown)) {
-        Ok(bytes) => markdown::read(&path.value, &bytes, diagnostics),
+    if let Some(refusal) = docx::refusal(&path.value) {
+        diagnostics.push(refusal.at(path.location.clone()));
+        return Vec::new();
+    }
+    let is_docx = docx::is_docx(&path.value);
+    let kind = if is_docx {
+        limits::FileKind::Workbook
+    } else {
+        limits::FileKind::Markdown
+    };
+    let bytes = match confine::read_capped(&path.value, limits.file_bytes(kind)) {
+        Ok(bytes) => bytes,
         Err(problem) => {
             diagnostics.push(unreadable(path, &problem));
+            return Vec::new();
+        }
+    };
+    if is_docx {
+        if let Err(problem) = zipped::check(&bytes, limits) {
+            diagnostics.push(
+                Diagnostic::error(format!("Word 文件{}", problem.describe()))
+                    .at(path.location.clone())
+                    .hint("请用 WPS/Word 打开该文件，删去不需要的内容后另存为 .docx"),
+            );
+            return Vec::new();
+        }
+        return docx::read(&path.value, &bytes, diagnostics);
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        diagnostics.push(
+            Diagnostic::error("该文件是 Word 文件，不是 Markdown")
+                .at(path.location.clone())
+                .hint("请把文件扩展名和 applicant.yaml 中的文件名改为 .docx（.doc 文件请先在 WPS/Word 中另存为 .docx）"),
+        );
+        return Vec::new();
+    }
+    numbered::split_run_in(markdown::read(&path.value, &bytes, diagnostics))
+}
+
+fn markdown_blocks(
+    path: &fields::Located<PathBuf>,
+    bytes: Vec<u8>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<markdown::MarkdownBlock> {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        diagnostics.push(
+            Diagnostic::error("该文件是 Word 文件，不是 Markdown")
+                .at(path.location.clone())
+                .hint("请把文件扩展名和 applicant.yaml 中的文件名改为 .docx（.doc 文件请先在 WPS/Word 中另存为 .docx）"),
+        );
+        return Vec::new();
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => numbered::split_run_in(markdown::parse(&path.value, &text, diagnostics)),
+        Err(_) => {
+            diagnostics.push(
+                Diagnostic::error("Markdown 文件不是 UTF-8 编码")
+                    .at(Location::file(&path.value))
+                    .hint("请用 UTF-8 编码另存该文件"),
+            );
+>>>>>>> docx-reader
             Vec::new()
         }
     }

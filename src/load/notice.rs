@@ -46,6 +46,10 @@ pub struct Notice {
     pub recommendation: RecommendationInfo,
     /// The caps on what is read from a submission.
     pub limits: crate::load::limits::Limits,
+    /// Outline synonyms and the letter's wording rules (none when a replaced notice.yaml
+    /// predates them).
+    #[serde(default)]
+    pub texts: crate::load::text_rules::TextRules,
 }
 
 /// The wording of the province's recommendation package.

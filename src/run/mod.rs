@@ -177,6 +177,9 @@ impl Session {
         };
         if let Some(applicant) = &applicant {
             diagnostics.extend(timings.time(Stage::Validate, || rules.check(applicant)));
+            if let Ok(letter) = self.composer.letter(applicant) {
+                diagnostics.extend(rules.check_letter(applicant, &letter));
+            }
         }
         let category = sources.as_ref().and_then(|s| s.category.as_ref());
         let catalogue = category.and_then(|c| self.composer.catalogue(&c.value));

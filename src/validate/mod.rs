@@ -1,6 +1,8 @@
 //! Validate: the rules of the notice and of the layout standard, checked over a loaded applicant.
 //! Every rule reports into one [`Diagnostics`] so the office learns every mistake at once.
 
+mod cross;
+mod outline;
 pub mod province;
 mod texts;
 

@@ -1,13 +1,16 @@
 //! Rules over the long texts and the assessment values: the sections the notice asks for, every
 //! indicator once, the timetable's years, the evidence files.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::Rules;
+use super::outline::Outline;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::load::Texts;
 use crate::load::applicant::Sources as Applicant;
 use crate::load::catalogue::Catalogue;
+use crate::load::docx::place;
 use crate::load::markdown::{BlockKind, MarkdownBlock};
 
 impl Rules<'_> {
@@ -19,20 +22,31 @@ impl Rules<'_> {
         catalogue: &Catalogue,
     ) -> Diagnostics {
         let mut found = Diagnostics::new();
+        let no_subsections = BTreeMap::new();
         if let Some(report) = &applicant.report {
             let file = &report.value;
-            self.required_sections(
-                file,
-                &texts.report,
-                &self.notice.report_sections,
-                &mut found,
-            );
+            let outline = Outline {
+                what: "创建工作报告",
+                source: "通知对创建工作报告的要求",
+                sections: &self.notice.report_sections,
+                subsections: &no_subsections,
+                supplied: None,
+            };
+            self.outline(file, &texts.report, &outline, &mut found);
             structure(file, &texts.report, &mut found);
             self.markdown_characters(file, &texts.report, &mut found);
         }
         if let Some(plan) = &applicant.plan {
             let file = &plan.value;
-            self.plan_sections(file, &texts.plan, &mut found);
+            let outline = Outline {
+                what: "工作方案",
+                source: "附件2《工作方案参考提纲》",
+                sections: &self.notice.plan_sections,
+                subsections: &self.notice.plan_subsections,
+                supplied: (!applicant.timetable.is_empty())
+                    .then_some(self.notice.timetable_section.as_str()),
+            };
+            self.outline(file, &texts.plan, &outline, &mut found);
             structure(file, &texts.plan, &mut found);
             self.markdown_characters(file, &texts.plan, &mut found);
         }
@@ -41,73 +55,6 @@ impl Rules<'_> {
         self.evidence(applicant, catalogue, &mut found);
         self.text_characters(texts, &mut found);
         found
-    }
-
-    fn required_sections(
-        &self,
-        file: &Path,
-        blocks: &[MarkdownBlock],
-        required: &[String],
-        found: &mut Diagnostics,
-    ) {
-        let present = level_one(blocks);
-        for section in required {
-            if !present.iter().any(|(_, text)| text == section) {
-                found.push(
-                    Diagnostic::error(format!("缺少一级标题“{section}”"))
-                        .at(Location::file(file))
-                        .hint(format!(
-                            "通知要求包含：{}；请添加一行“# {section}”并写明内容",
-                            required.join("、")
-                        )),
-                );
-            }
-        }
-    }
-
-    fn plan_sections(&self, file: &Path, blocks: &[MarkdownBlock], found: &mut Diagnostics) {
-        let expected = &self.notice.plan_sections;
-        self.required_sections(file, blocks, expected, found);
-        let present: Vec<(u32, String)> = level_one(blocks)
-            .into_iter()
-            .filter(|(_, t)| expected.contains(t))
-            .collect();
-        let order: Vec<&String> = present.iter().map(|(_, t)| t).collect();
-        let wanted: Vec<&String> = expected.iter().filter(|e| order.contains(e)).collect();
-        if order != wanted {
-            let line = present
-                .iter()
-                .zip(&wanted)
-                .find(|((_, t), w)| t != **w)
-                .map_or(1, |((l, _), _)| *l);
-            found.push(
-                Diagnostic::error("工作方案的一级标题顺序与附件2《工作方案参考提纲》不一致")
-                    .at(Location::line(file, line))
-                    .hint(format!("应依次为：{}", expected.join("、"))),
-            );
-        }
-        for (line, text) in level_one(blocks) {
-            if !expected.contains(&text) {
-                found.push(
-                    Diagnostic::warning(format!("一级标题“{text}”不在附件2的提纲中"))
-                        .at(Location::line(file, line))
-                        .hint(format!("提纲的一级标题为：{}", expected.join("、"))),
-                );
-            }
-        }
-        for (section, subsections) in &self.notice.plan_subsections {
-            let under = level_two_under(blocks, section);
-            for sub in subsections.iter().filter(|s| !under.contains(s)) {
-                found.push(
-                    Diagnostic::warning(format!("“{section}”下缺少“{sub}”"))
-                        .at(Location::file(file))
-                        .hint(format!(
-                            "附件2要求“{section}”明确{}",
-                            subsections.join("、")
-                        )),
-                );
-            }
-        }
     }
 
     fn indicators(
@@ -156,11 +103,13 @@ impl Rules<'_> {
             if let Some(entry) = texts.assessment.get(&indicator.no)
                 && entry.value.trim().is_empty()
             {
+                let message = format!("指标 {}“{}”的完成情况为空", indicator.no, indicator.name);
                 found.push(
-                    Diagnostic::warning(format!(
-                        "指标 {}“{}”的完成情况为空",
-                        indicator.no, indicator.name
-                    ))
+                    if self.notice.texts.empty_value_is_error {
+                        Diagnostic::error(message)
+                    } else {
+                        Diagnostic::warning(message)
+                    }
                     .at(entry.location.clone())
                     .hint("请填写完成情况；确无数据的，写明“无”及原因"),
                 );
@@ -241,12 +190,12 @@ impl Rules<'_> {
             };
             let missing = self.coverage.missing(&text);
             if !missing.is_empty() {
-                found.push(self.uncovered("正文", &missing, Location::line(file, block.line)));
+                found.push(self.uncovered("正文", &missing, place(file, block)));
             }
             if text.contains(&self.notice.placeholder) {
                 found.push(
                     Diagnostic::error("此处尚未填写")
-                        .at(Location::line(file, block.line))
+                        .at(place(file, block))
                         .hint(format!(
                             "请把“{}……】”替换为实际内容",
                             self.notice.placeholder
@@ -265,29 +214,6 @@ fn join_years(years: &[i64]) -> String {
         .join("、")
 }
 
-fn level_one(blocks: &[MarkdownBlock]) -> Vec<(u32, String)> {
-    blocks
-        .iter()
-        .filter_map(|b| match &b.kind {
-            BlockKind::Heading { level: 1, text } => Some((b.line, text.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
-fn level_two_under(blocks: &[MarkdownBlock], section: &str) -> Vec<String> {
-    let mut inside = false;
-    let mut found = Vec::new();
-    for block in blocks {
-        match &block.kind {
-            BlockKind::Heading { level: 1, text } => inside = text == section,
-            BlockKind::Heading { level: 2, text } if inside => found.push(text.clone()),
-            _ => {}
-        }
-    }
-    found
-}
-
 /// Empty sections are errors; a skipped heading level is a warning.
 fn structure(file: &Path, blocks: &[MarkdownBlock], found: &mut Diagnostics) {
     let mut previous_level = 0u8;
@@ -300,7 +226,7 @@ fn structure(file: &Path, blocks: &[MarkdownBlock], found: &mut Diagnostics) {
                 Diagnostic::warning(format!(
                     "标题“{text}”跳过了层级（从第 {previous_level} 级直接到第 {level} 级）"
                 ))
-                .at(Location::line(file, block.line))
+                .at(place(file, block))
                 .hint("公文标题依次为 一、（一）1.（1），请补上中间一级或调整 # 的个数"),
             );
         }
@@ -312,7 +238,7 @@ fn structure(file: &Path, blocks: &[MarkdownBlock], found: &mut Diagnostics) {
         if !has_content {
             found.push(
                 Diagnostic::error(format!("标题“{text}”下没有内容"))
-                    .at(Location::line(file, block.line))
+                    .at(place(file, block))
                     .hint("请在该标题下写明内容，或删除该标题"),
             );
         }
