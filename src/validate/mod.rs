@@ -2,6 +2,7 @@
 //! Every rule reports into one [`Diagnostics`] so the office learns every mistake at once.
 
 pub mod province;
+mod resolution;
 mod texts;
 
 pub use texts::file_type;
@@ -28,6 +29,7 @@ impl Rules<'_> {
         self.category(applicant, &mut found);
         self.document_number(applicant, &mut found);
         self.characters(applicant, &mut found);
+        resolution::check(applicant, &mut found);
         found
     }
 
