@@ -41,7 +41,16 @@ pub fn render_pdf(world: &DocumentWorld, ident: &str) -> Result<Rendered, Diagno
         timestamp: Some(Timestamp::new_utc(date)),
         ..PdfOptions::default()
     };
-    let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| convert(world, &errors))?;
+    let mut pdf = typst_pdf::pdf(&document, &options).map_err(|errors| convert(world, &errors))?;
+    if document
+        .pages()
+        .iter()
+        .any(|page| page.frame.width() > page.frame.height())
+    {
+        pdf = super::sideways::turn_landscape_pages(pdf).map_err(|e| {
+            Diagnostics::from(Diagnostic::error(format!("横排表格页转为竖排时出错：{e}")))
+        })?;
+    }
     Ok(Rendered {
         pdf,
         pages: document.pages().len(),

@@ -4,6 +4,7 @@
 mod cross;
 mod outline;
 pub mod province;
+mod resolution;
 mod texts;
 
 use regex::Regex;
@@ -28,6 +29,7 @@ impl Rules<'_> {
         self.category(applicant, &mut found);
         self.document_number(applicant, &mut found);
         self.characters(applicant, &mut found);
+        resolution::check(applicant, &mut found);
         found
     }
 
