@@ -372,7 +372,7 @@ async fn uploads_are_named_by_the_desk_and_capped() {
     )
     .await;
     assert!(location.contains("已上传为 evidence/上传-"), "{location}");
-    let added: Vec<String> = common::files_under(&d.workspace.parent().unwrap().to_path_buf())
+    let added: Vec<String> = common::files_under(d.workspace.parent().unwrap())
         .into_iter()
         .filter(|f| !outside.iter().any(|(o, _)| o == f))
         .collect();

@@ -191,7 +191,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 fn lying_jpeg(real: &Path) -> Vec<u8> {
     let mut bytes = std::fs::read(real).unwrap();
     let sof = (2..bytes.len() - 9)
-        .find(|&i| bytes[i] == 0xFF && matches!(bytes[i + 1], 0xC0 | 0xC1 | 0xC2))
+        .find(|&i| bytes[i] == 0xFF && matches!(bytes[i + 1], 0xC0..=0xC2))
         .expect("a frame header");
     for offset in [sof + 5, sof + 7] {
         bytes[offset..offset + 2].copy_from_slice(&65500u16.to_be_bytes());

@@ -101,7 +101,7 @@ pub async fn create(
     let templates = desk.settings.templates.clone();
     let made = tokio::task::spawn_blocking(move || {
         let store = TemplateStore::new(templates)?;
-        crate::init::init(&dir, &category, &store)?;
+        crate::init::init(&dir, &category, &store, false)?;
         fill_new_applicant(&dir, &name, &form)
     })
     .await;
@@ -205,7 +205,7 @@ pub async fn save_text(
     let Some(dir) = desk.workspace.find(&name) else {
         return not_found(&name);
     };
-    let Some(file) = declared_source(&dir, &slot) else {
+    let Some(file) = declared_source(&dir, &slot, &desk.limits) else {
         return failure("applicant.yaml 中没有写明该材料的文件（report / plan）");
     };
     if file.extension().is_none_or(|e| e != "md") {
@@ -296,7 +296,7 @@ pub async fn upload(
         let Some((_, spec)) = SLOTS.iter().find(|(s, _)| *s == slot) else {
             return not_found(&slot);
         };
-        store_source(&dir, spec, &extension, &bytes)
+        store_source(&dir, spec, &extension, &bytes, &desk.limits)
     };
     match stored {
         Ok(message) => back_to(&name, &message),
@@ -330,11 +330,17 @@ async fn read_upload(
     Ok((fields, file))
 }
 
-fn store_source(dir: &Path, slot: &Slot, extension: &str, bytes: &[u8]) -> Result<String, String> {
+fn store_source(
+    dir: &Path,
+    slot: &Slot,
+    extension: &str,
+    bytes: &[u8],
+    limits: &crate::load::limits::Limits,
+) -> Result<String, String> {
     if !slot.extensions.contains(&extension) {
         return Err(format!("此处只接受 {} 文件", slot.extensions.join("、")));
     }
-    let declared = declared_source(dir, slot.field);
+    let declared = declared_source(dir, slot.field, limits);
     let target = match &declared {
         Some(path) if extension_of(&path.to_string_lossy()) == extension => path.clone(),
         _ => dir.join(format!("{}.{extension}", slot.base)),
@@ -428,8 +434,12 @@ fn restore_target(dir: &Path, file: &str) -> PathBuf {
 
 /// The file `applicant.yaml` names for `field` (`report`, `plan`, `assessment`), if it lies in
 /// the applicant's folder.
-fn declared_source(dir: &Path, field: &str) -> Option<PathBuf> {
-    let (_, sources, _) = crate::load::load_applicant(dir, None);
+fn declared_source(
+    dir: &Path,
+    field: &str,
+    limits: &crate::load::limits::Limits,
+) -> Option<PathBuf> {
+    let (_, sources, _) = crate::load::load_applicant(dir, None, limits);
     let sources = sources?;
     let path = match field {
         "report" => sources.report.map(|l| l.value),

@@ -69,6 +69,7 @@ impl ServeArgs {
                 font_roles: self.font_roles.clone(),
                 jobs: 1,
                 roster: None,
+                system_fonts: false,
             },
             upload_limit: usize::from(self.upload_limit) << 20,
         })

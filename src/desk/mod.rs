@@ -58,6 +58,7 @@ pub struct Desk {
     guard: Guard,
     pages: render::Pages,
     builds: actions::Builds,
+    limits: crate::load::limits::Limits,
 }
 
 /// Builds the desk's routes over `options`, with the address the browser will use.
@@ -68,6 +69,10 @@ pub fn router(options: &ServeOptions, address: SocketAddr) -> Result<Router, Dia
         guard: Guard::new(address, options.token.clone())?,
         pages: render::Pages::load(&options.settings)?,
         builds: actions::Builds::default(),
+        limits: crate::load::notice::Notice::load(&crate::templates::TemplateStore::new(
+            options.settings.templates.clone(),
+        )?)?
+        .limits,
     });
     Ok(Router::new()
         .route("/", get(pages::home))

@@ -203,7 +203,7 @@ struct TextSource {
 
 fn view_of(session: &Session, dir: &Path) -> View {
     let (loaded, diagnostics) = session.check_one(dir);
-    let (_, sources, _) = crate::load::load_applicant(dir, None);
+    let (_, sources, _) = crate::load::load_applicant(dir, None, &session.notice().limits);
     let texts = loaded.as_ref().map(|(_, t)| t);
     let text_source =
         |path: Option<&PathBuf>, blocks: Option<&Vec<crate::load::markdown::MarkdownBlock>>| {
@@ -431,7 +431,7 @@ pub async fn blank_workbook(
 fn blank_workbook_for(dir: &Path, settings: &crate::run::Settings) -> Result<Vec<u8>, Diagnostic> {
     let store = TemplateStore::new(settings.templates.clone())?;
     let notice = Notice::load(&store)?;
-    let (_, sources, _) = crate::load::load_applicant(dir, None);
+    let (_, sources, _) = crate::load::load_applicant(dir, None, &notice.limits);
     let category = sources
         .and_then(|s| s.category)
         .map(|c| c.value)

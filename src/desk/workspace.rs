@@ -145,7 +145,7 @@ pub fn history(dir: &Path) -> Vec<Kept> {
         .flatten()
         .filter_map(|e| e.file_name().into_string().ok())
         .filter_map(|name| {
-            let of = name.splitn(2, '-').nth(1)?.to_string();
+            let of = name.split_once('-')?.1.to_string();
             Some(Kept { name, of })
         })
         .collect();

@@ -19,12 +19,15 @@ pub fn set_scalar(text: &str, path: &[&str], value: &str) -> Result<String, Stri
     }
 }
 
+/// A key node and its value node.
+type Entry<'a> = (&'a Node, &'a Node);
+
 /// Follows `path` through the mappings: the deepest mapping reached (with the key node that
 /// names it, `None` for the root) and the key/value pair of the last step, if present.
 fn walk<'a>(
     root: &'a Node,
     path: &[&str],
-) -> Result<(Option<&'a Node>, Option<(&'a Node, &'a Node)>), String> {
+) -> Result<(Option<&'a Node>, Option<Entry<'a>>), String> {
     let (last, parents) = path.split_last().ok_or("空的字段路径")?;
     let mut map = root;
     let mut parent_key = None;
@@ -38,7 +41,7 @@ fn walk<'a>(
     Ok((parent_key, entry(map, last)))
 }
 
-fn entry<'a>(map: &'a Node, name: &str) -> Option<(&'a Node, &'a Node)> {
+fn entry<'a>(map: &'a Node, name: &str) -> Option<Entry<'a>> {
     match &map.value {
         Value::Map(entries) => entries
             .iter()

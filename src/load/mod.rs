@@ -190,30 +190,3 @@ fn read_markdown(
     }
     numbered::split_run_in(markdown::read(&path.value, &bytes, diagnostics))
 }
-
-fn markdown_blocks(
-    path: &fields::Located<PathBuf>,
-    bytes: Vec<u8>,
-    diagnostics: &mut Diagnostics,
-) -> Vec<markdown::MarkdownBlock> {
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        diagnostics.push(
-            Diagnostic::error("该文件是 Word 文件，不是 Markdown")
-                .at(path.location.clone())
-                .hint("请把文件扩展名和 applicant.yaml 中的文件名改为 .docx（.doc 文件请先在 WPS/Word 中另存为 .docx）"),
-        );
-        return Vec::new();
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => numbered::split_run_in(markdown::parse(&path.value, &text, diagnostics)),
-        Err(_) => {
-            diagnostics.push(
-                Diagnostic::error("Markdown 文件不是 UTF-8 编码")
-                    .at(Location::file(&path.value))
-                    .hint("请用 UTF-8 编码另存该文件"),
-            );
->>>>>>> docx-reader
-            Vec::new()
-        }
-    }
-}

@@ -87,22 +87,6 @@ pub fn run_fingerprint(store: &TemplateStore, settings: &Settings, fonts: &FontL
     assemble::sha256(&parts)
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                found.extend(walk(&path))
-            } else {
-                found.push(path)
-            }
-        }
-    }
-    found.sort();
-    found
-}
-
 /// What a batch found and did.
 pub struct BatchReport {
     /// Every applicant's report, in the order given.

@@ -88,12 +88,13 @@ const SCHEMA_ORDER: [(&str, &[&str]); 9] = [
 /// The names of the child elements of each element named `parent` in `xml`, in order.
 fn children_of(xml: &str, parent: &str) -> Vec<Vec<String>> {
     let mut reader = quick_xml::Reader::from_str(xml);
-    let (mut found, mut depth, mut inside) = (Vec::new(), 0usize, None::<usize>);
+    let (mut found, mut depth, mut inside): (Vec<Vec<String>>, usize, Option<usize>) =
+        (Vec::new(), 0, None);
     loop {
         let event = reader.read_event().unwrap();
         let (name, opens) = match &event {
-            quick_xml::events::Event::Start(tag) => (Some(tag.name().as_ref().to_vec()), true),
-            quick_xml::events::Event::Empty(tag) => (Some(tag.name().as_ref().to_vec()), false),
+            quick_xml::events::Event::Start(tag) => (Some(tag.name().as_ref().to_string()), true),
+            quick_xml::events::Event::Empty(tag) => (Some(tag.name().as_ref().to_string()), false),
             quick_xml::events::Event::End(_) => {
                 depth -= 1;
                 if inside == Some(depth) {
@@ -104,7 +105,7 @@ fn children_of(xml: &str, parent: &str) -> Vec<Vec<String>> {
             quick_xml::events::Event::Eof => break,
             _ => continue,
         };
-        let name = String::from_utf8(name.unwrap()).unwrap();
+        let name = name.unwrap();
         if inside.is_some_and(|at| depth == at + 1)
             && let Some(children) = found.last_mut()
         {

@@ -1,6 +1,8 @@
 //! Tables of the Word writer read back: header row, merges, kept rows, label segments.
 
-use super::tests::{count, document, document_xml, merged, merged_table, paragraph_of, run_of};
+use super::tests::{
+    count, document, document_xml, merged, merged_table, paragraph_of, run_of, sample,
+};
 use crate::compose::model::{Block, Cell};
 
 #[test]

@@ -106,15 +106,9 @@ pub fn parse(text: &str) -> Result<Element, String> {
                 let done = stack.pop().unwrap_or_default();
                 push(&mut stack, Node::Element(done));
             }
-            Event::Text(t) => {
-                let text = t.decode().map_err(|e| e.to_string())?;
-                push_text(&mut stack, &text);
-            }
-            Event::CData(t) => push_text(&mut stack, &String::from_utf8_lossy(&t)),
-            Event::GeneralRef(r) => {
-                let name = r.decode().map_err(|e| e.to_string())?;
-                push_text(&mut stack, &resolve_entity(&name));
-            }
+            Event::Text(t) => push_text(&mut stack, &t.xml10_content()),
+            Event::CData(t) => push_text(&mut stack, &t.xml10_content()),
+            Event::GeneralRef(r) => push_text(&mut stack, &resolve_entity(&r.xml10_content())),
             Event::Eof => break,
             _ => {}
         }
@@ -164,10 +158,9 @@ fn element(start: &BytesStart) -> Element {
         .with_checks(false)
         .filter_map(Result::ok)
         .map(|a| {
-            let value = a.unescape_value().map_or_else(
-                |_| String::from_utf8_lossy(&a.value).into_owned(),
-                |v| v.into(),
-            );
+            let value = a
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_or_else(|_| a.value.to_string(), |v| v.into_owned());
             (local(a.key.as_ref()), value)
         })
         .collect();
@@ -179,11 +172,10 @@ fn element(start: &BytesStart) -> Element {
 }
 
 /// `w:p` → `p`.
-fn local(name: &[u8]) -> String {
-    let name = String::from_utf8_lossy(name);
+fn local(name: &str) -> String {
     match name.rsplit_once(':') {
         Some((_, local)) => local.to_string(),
-        None => name.into_owned(),
+        None => name.to_string(),
     }
 }
 
