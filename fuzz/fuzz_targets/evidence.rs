@@ -1,8 +1,7 @@
-//! The evidence checks (佐证材料): any bytes, saved as an evidence file inside an applicant folder,
-//! go through the check that `check` runs on evidence (file type by its first bytes, a PDF opened
-//! and its pages counted), and end as located diagnostics, never a panic or an abort.
-//!
-//! The one call into shenbao is [`check_evidence`]; point it at another checker to fuzz that.
+//! The evidence inspection (佐证材料): any bytes, saved as an evidence file inside an applicant
+//! folder, go through `load::evidence::inspect_all`, which `check` runs on evidence (kind by its
+//! first bytes, images decoded under the pixel caps, PDFs parsed under the page cap), and end as
+//! located diagnostics, never a panic or an abort.
 
 #![no_main]
 
@@ -11,22 +10,17 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use shenbao::diagnostics::{Diagnostics, Location};
-use shenbao::layout::fonts::{self, Coverage, FontLibrary};
-use shenbao::load::applicant::{Evidence, Sources};
-use shenbao::load::catalogue::Catalogue;
+use shenbao::load::applicant::{APPLICANT_FILE, Evidence, Sources};
+use shenbao::load::evidence::{self, EvidenceKind};
 use shenbao::load::fields::Located;
 use shenbao::load::notice::Notice;
-use shenbao::load::{Texts, applicant::APPLICANT_FILE};
 use shenbao::templates::TemplateStore;
-use shenbao::validate::{self, Rules};
 use tempfile::TempDir;
 
-/// What the check needs besides the file: the notice, the fonts' coverage, the city catalogue,
-/// and an applicant folder holding `evidence/`.
+/// What the inspection needs besides the file: the notice (types and limits) and an applicant
+/// folder holding `evidence/`.
 struct Setup {
     notice: Notice,
-    coverage: Coverage,
-    catalogue: Catalogue,
     folder: TempDir,
 }
 
@@ -35,14 +29,10 @@ static SETUP: OnceLock<Setup> = OnceLock::new();
 fn setup() -> &'static Setup {
     SETUP.get_or_init(|| {
         let store = TemplateStore::new(None).expect("the built-in templates");
-        let roles = fonts::load_roles(&store, &[]).expect("the font roles");
-        let library = FontLibrary::scan(&[]).expect("the bundled fonts");
         let folder = tempfile::tempdir().expect("a temporary folder");
         std::fs::create_dir(folder.path().join("evidence")).expect("an evidence folder");
         Setup {
             notice: Notice::load(&store).expect("the notice"),
-            coverage: library.coverage(&roles),
-            catalogue: Catalogue::load(&store, "city").expect("the city catalogue"),
             folder,
         }
     })
@@ -50,12 +40,7 @@ fn setup() -> &'static Setup {
 
 /// The extension an office would give `bytes`, from their first bytes.
 fn extension(bytes: &[u8]) -> &'static str {
-    match validate::file_type(bytes) {
-        Some("PDF") => "pdf",
-        Some("JPEG") => "jpg",
-        Some("PNG") => "png",
-        _ => "bin",
-    }
+    EvidenceKind::sniff(bytes).map_or("bin", EvidenceKind::extension)
 }
 
 /// `applicant.yaml`'s sources with one evidence file, `evidence/<written>`, for indicator 1.
@@ -79,14 +64,13 @@ fn sources(dir: &Path, written: &str) -> Sources {
     }
 }
 
-/// Runs today's evidence check on the file `written` of the applicant folder.
+/// Inspects the file `written` of the applicant folder as `check` does.
 fn check_evidence(setup: &Setup, written: &str) -> Diagnostics {
-    let rules = Rules {
-        notice: &setup.notice,
-        coverage: &setup.coverage,
-    };
     let sources = sources(setup.folder.path(), written);
-    rules.check_texts(&sources, &Texts::default(), &setup.catalogue)
+    let mut diagnostics = Diagnostics::new();
+    let notice = &setup.notice;
+    evidence::inspect_all(&sources, &notice.evidence_types, &notice.limits, &mut diagnostics);
+    diagnostics
 }
 
 fuzz_target!(|bytes: &[u8]| {

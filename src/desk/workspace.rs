@@ -209,6 +209,6 @@ mod tests {
     #[test]
     fn days_to_dates() {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_585), (2023, 8, 17));
+        assert_eq!(civil_from_days(19_586), (2023, 8, 17));
     }
 }

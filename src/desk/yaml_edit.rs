@@ -109,6 +109,10 @@ fn insert_under(
                             || l.trim_start().starts_with('#') && indentation(l) > base
                     })
                     .count();
+            let end = (start..end)
+                .rev()
+                .find(|&i| !lines[i].trim().is_empty())
+                .map_or(start, |i| i + 1);
             (end, " ".repeat(child))
         }
     };
