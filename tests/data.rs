@@ -502,7 +502,8 @@ fn files_that_are_not_utf8() {
     let (code, said) = check_edited("洛阳市", |a| {
         std::fs::write(a.join("创建工作报告.md"), gbk).unwrap()
     });
-    assert_eq!(code, 1, "{said}");
+    // Read with a warning; the sections it lacks are warnings of the outline check.
+    assert_eq!(code, 0, "{said}");
     assert!(
         said.contains("创建工作报告.md：文件是 GB18030/GBK 编码，已按该编码读取"),
         "{said}"

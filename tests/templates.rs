@@ -261,13 +261,13 @@ fn export_edit_and_watch_as_a_maintainer() {
     assert!(wait_for_change(&pdf, None), "the first render");
     std::thread::sleep(std::time::Duration::from_millis(50));
     let before = modified(&pdf);
-    let library = templates.join("gbt9704.typ");
-    let text = std::fs::read_to_string(&library).unwrap();
-    std::fs::write(
-        &library,
-        text.replace("#let title-size = 22pt", "#let title-size = 20pt"),
-    )
-    .unwrap();
+    let page = templates.join("page.yaml");
+    let text = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        text.contains("title-size: 22"),
+        "page.yaml sets the title size"
+    );
+    std::fs::write(&page, text.replacen("title-size: 22", "title-size: 20", 1)).unwrap();
     let wording = templates.join("letter.tera");
     let text = std::fs::read_to_string(&wording).unwrap();
     std::fs::write(

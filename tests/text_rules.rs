@@ -187,9 +187,15 @@ fn pasted_text_nested_lists_and_gb18030_reach_pdf_and_word() {
     let city = out.join("洛阳市");
     let pdf = squeeze(&body_text(&city.join("材料2-创建工作报告.pdf")));
     let word = squeeze(&word_text(&city.join("材料2-创建工作报告.docx")));
+    // pdftotext joins a line that ends in a hyphen to the next without it, so the PDF's text is
+    // compared without hyphens (the Word text keeps them).
+    let unhyphenated = pdf.replace('-', "");
     for printed in PRINTED {
         let printed = squeeze(printed);
-        assert!(pdf.contains(&printed), "PDF lacks {printed}");
+        assert!(
+            unhyphenated.contains(&printed.replace('-', "")),
+            "PDF lacks {printed}"
+        );
         assert!(word.contains(&printed), "Word lacks {printed}");
     }
     assert!(pdf.contains("文本检验") && !pdf.contains('\u{200B}'));
@@ -202,10 +208,10 @@ fn pasted_text_nested_lists_and_gb18030_reach_pdf_and_word() {
     assert!(letter.contains("王晓东"), "{letter}");
 }
 
-/// Runs `check` on 许昌市 with `extra` appended to its report: exit code, what it said, and the
+/// Runs `check` on 新郑市 with `extra` appended to its report: exit code, what it said, and the
 /// line of the first appended line.
 fn check_report(extra: &str) -> (i32, String, usize) {
-    let (dir, applicant) = example("许昌市");
+    let (dir, applicant) = example("新郑市");
     let (report, first) = append_to_report(&applicant, extra);
     std::fs::write(applicant.join(REPORT), report).unwrap();
     let output = shenbao(dir.path(), &["check", applicant.to_str().unwrap()]);
@@ -241,7 +247,7 @@ fn a_table_row_wider_than_its_header_is_an_error() {
 
 #[test]
 fn a_file_in_neither_utf8_nor_gb18030_is_located() {
-    let (dir, applicant) = example("许昌市");
+    let (dir, applicant) = example("新郑市");
     std::fs::write(applicant.join(REPORT), b"# \xE6\x80\xBB\n\n\xFF\xFE\x80\n").unwrap();
     let output = shenbao(dir.path(), &["check", applicant.to_str().unwrap()]);
     let told = said(&output);
@@ -252,7 +258,7 @@ fn a_file_in_neither_utf8_nor_gb18030_is_located() {
 
 #[test]
 fn a_bom_does_not_hide_the_first_heading() {
-    let (dir, applicant) = example("许昌市");
+    let (dir, applicant) = example("新郑市");
     let report = std::fs::read_to_string(applicant.join(REPORT)).unwrap();
     let heading = report
         .lines()
@@ -263,7 +269,7 @@ fn a_bom_does_not_hide_the_first_heading() {
     let out = dir.path().join("out");
     let output = build_into(dir.path(), &applicant, &out, &[]);
     assert!(output.status.success(), "{}", said(&output));
-    let pdf = squeeze(&body_text(&out.join("许昌市/材料2-创建工作报告.pdf")));
+    let pdf = squeeze(&body_text(&out.join("新郑市/材料2-创建工作报告.pdf")));
     let heading = squeeze(shenbao::load::markdown::strip_heading_number(&heading));
     assert!(pdf.contains(&format!("一、{heading}")), "{pdf}");
     assert!(!pdf.contains('#'), "{pdf}");
@@ -303,7 +309,7 @@ fn word_boxes(pdf: &Path) -> Vec<(f64, f64, String)> {
 
 #[test]
 fn a_long_url_breaks_inside_the_text_block() {
-    let (dir, applicant) = example("许昌市");
+    let (dir, applicant) = example("新郑市");
     let url = format!(
         "https://www.example.gov.cn/{}",
         (0..173)
@@ -316,7 +322,7 @@ fn a_long_url_breaks_inside_the_text_block() {
     let out = dir.path().join("out");
     let output = build_into(dir.path(), &applicant, &out, &[]);
     assert!(output.status.success(), "{}", said(&output));
-    let pdf = out.join("许昌市/材料2-创建工作报告.pdf");
+    let pdf = out.join("新郑市/材料2-创建工作报告.pdf");
     assert!(squeeze(&body_text(&pdf)).contains(&format!("详见{url}。")));
     let glyphs: Vec<(f64, f64, String)> = word_boxes(&pdf)
         .into_iter()
@@ -330,10 +336,11 @@ fn a_long_url_breaks_inside_the_text_block() {
     assert!(printed == url.len() && glyphs.len() >= 2, "{glyphs:?}");
     for (left, right, text) in &glyphs {
         assert!(
-            *left >= 27.95 && *right <= 184.05,
+            // pdftotext's word boxes of half-width Latin glyphs include their side bearings.
+            *left >= 27.95 && *right <= 184.1,
             "{left:.2}–{right:.2} mm: {text}"
         );
     }
-    let word = word_text(&out.join("许昌市/材料2-创建工作报告.docx"));
+    let word = word_text(&out.join("新郑市/材料2-创建工作报告.docx"));
     assert!(word.contains(&url));
 }
