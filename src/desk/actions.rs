@@ -156,11 +156,9 @@ pub async fn build(
     UrlPath(name): UrlPath<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if !desk.guard.csrf_ok(form.get("csrf").map(String::as_str)) {
-        return stale();
-    }
-    let Some(dir) = desk.workspace.find(&name) else {
-        return not_found(&name);
+    let dir = match posted_to(&desk, &name, &form) {
+        Ok(dir) => dir,
+        Err(response) => return response,
     };
     if !desk.builds.start(&name) {
         return back_to(&name, "正在生成，请稍候");
@@ -199,11 +197,9 @@ pub async fn save_text(
     UrlPath((name, slot)): UrlPath<(String, String)>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if !desk.guard.csrf_ok(form.get("csrf").map(String::as_str)) {
-        return stale();
-    }
-    let Some(dir) = desk.workspace.find(&name) else {
-        return not_found(&name);
+    let dir = match posted_to(&desk, &name, &form) {
+        Ok(dir) => dir,
+        Err(response) => return response,
     };
     let Some(file) = declared_source(&dir, &slot, &desk.limits) else {
         return failure("applicant.yaml 中没有写明该材料的文件（report / plan）");
@@ -394,11 +390,9 @@ pub async fn restore(
     UrlPath(name): UrlPath<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if !desk.guard.csrf_ok(form.get("csrf").map(String::as_str)) {
-        return stale();
-    }
-    let Some(dir) = desk.workspace.find(&name) else {
-        return not_found(&name);
+    let dir = match posted_to(&desk, &name, &form) {
+        Ok(dir) => dir,
+        Err(response) => return response,
     };
     let wanted = form.get("kept").map(String::as_str).unwrap_or_default();
     let Some(kept) = workspace::history(&dir)
@@ -462,6 +456,14 @@ fn extension_of(name: &str) -> String {
     name.rsplit_once('.')
         .map(|(_, e)| e.to_lowercase())
         .unwrap_or_default()
+}
+
+/// The folder of the applicant a form was posted for, once the form's CSRF token is checked.
+fn posted_to(desk: &Desk, name: &str, form: &HashMap<String, String>) -> Result<PathBuf, Response> {
+    if !desk.guard.csrf_ok(form.get("csrf").map(String::as_str)) {
+        return Err(stale());
+    }
+    desk.workspace.find(name).ok_or_else(|| not_found(name))
 }
 
 fn stale() -> Response {
