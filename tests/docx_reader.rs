@@ -403,8 +403,12 @@ fn merged_table_cells_keep_their_text_and_are_reported() {
     let (dir, applicant) = with_report(&docx(&body, &styles, &[]));
     let (code, diagnostics) = check(&applicant);
     assert_eq!(code, 0, "{diagnostics:#?}");
-    let merged = find(&diagnostics, "表格含合并单元格");
-    assert_eq!(paragraph_of(merged), "第3段「指标2022年」");
+    assert!(
+        !diagnostics
+            .iter()
+            .any(|d| d["message"].as_str().unwrap().contains("合并")),
+        "merged cells are printed merged, nothing to report: {diagnostics:#?}"
+    );
     let (pdf, word) = built(dir.path(), &applicant, "材料2");
     in_order(
         &pdf,
@@ -426,6 +430,143 @@ fn merged_table_cells_keep_their_text_and_are_reported() {
         );
         assert_eq!(word.matches(text).count(), 1, "{text} once in Word: {word}");
     }
+    // The PDF: 指标 is centred over the first two columns, 创造 between its two rows.
+    let folder = dir.path().join("out").join(applicant.file_name().unwrap());
+    let pages = read_pdf(&folder.join("材料2-创建工作报告.pdf"));
+    let runs: Vec<&Run> = pages.iter().flat_map(|p| &p.runs).collect();
+    let at = |text: &str| {
+        *runs
+            .iter()
+            .find(|r| r.text.trim() == text)
+            .unwrap_or_else(|| panic!("{text}: {runs:#?}"))
+    };
+    let (label, year) = (at("指标"), at("2022年"));
+    let (group, first, second) = (at("创造"), at("有效发明专利"), at("注册商标"));
+    let label_centre = label.left + label.width / 2.0;
+    assert!(
+        group.left + group.width < label_centre && label_centre < first.left,
+        "指标 spans the first two columns: {label:?} {group:?} {first:?}"
+    );
+    assert!(year.left > first.left, "{year:?}");
+    assert!(
+        first.top < group.top && group.top < second.top,
+        "创造 is centred on its two rows: {group:?} {first:?} {second:?}"
+    );
+    // The Word file: one cell spanning two grid columns, a vertical merge over two rows.
+    let xml = document_xml(&folder, "材料2");
+    let header = &xml[xml.find("<w:tblHeader").unwrap()..];
+    let header = &header[..header.find("</w:tr>").unwrap()];
+    assert_eq!(header.matches("<w:tc>").count(), 2, "{header}");
+    assert!(header.contains(r#"<w:gridSpan w:val="2" />"#), "{header}");
+    assert_eq!(xml.matches(r#"<w:vMerge w:val="restart" />"#).count(), 1);
+    assert_eq!(xml.matches(r#"<w:vMerge w:val="continue" />"#).count(), 1);
+}
+
+/// `word/document.xml` of material `prefix`'s Word file in `folder`.
+fn document_xml(folder: &Path, prefix: &str) -> String {
+    let name = files_under(folder)
+        .into_iter()
+        .find(|f| f.starts_with(prefix) && f.ends_with(".docx"))
+        .unwrap_or_else(|| panic!("no {prefix}….docx in {}", folder.display()));
+    let mut xml = String::new();
+    zip::ZipArchive::new(std::fs::File::open(folder.join(name)).unwrap())
+        .unwrap()
+        .by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
+
+/// The `w:p` element of `xml` that holds `text`.
+fn word_paragraph<'a>(xml: &'a str, text: &str) -> &'a str {
+    let at = xml.find(text).unwrap_or_else(|| panic!("{text} missing"));
+    let start = xml[..at].rfind("<w:p>").unwrap();
+    &xml[start..at + xml[at..].find("</w:p>").unwrap()]
+}
+
+fn bold(text: &str) -> String {
+    format!(r#"<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">{text}</w:t></w:r>"#)
+}
+
+#[test]
+fn bold_text_and_run_in_headings_print_as_written_in_pdf_and_word() {
+    let styles = style("1", "heading 1", "");
+    let body = [
+        styled("1", "申报条件符合情况"),
+        format!(
+            "<w:p>{}{}{}</w:p>",
+            bold("（一）组织保障。"),
+            run("市委市政府成立领导小组，"),
+            bold("一是加强组织领导")
+        ),
+        p(BODY_TEXT),
+        styled("1", "近三年工作总结"),
+        p(BODY_TEXT),
+    ]
+    .concat();
+    let (dir, applicant) = with_report(&docx(&body, &styles, &[]));
+    let (code, diagnostics) = check(&applicant);
+    assert_eq!(code, 0, "{diagnostics:#?}");
+    let (pdf, word) = built(dir.path(), &applicant, "材料2");
+    in_order(
+        &pdf,
+        &word,
+        &["（一）组织保障。市委市政府成立领导小组，一是加强组织领导"],
+    );
+    let folder = dir.path().join("out").join(applicant.file_name().unwrap());
+    let pages = read_pdf(&folder.join("材料2-创建工作报告.pdf"));
+    let runs: Vec<&Run> = pages.iter().flat_map(|p| &p.runs).collect();
+    let run_of = |text: &str| {
+        *runs
+            .iter()
+            .find(|r| r.text.contains(text))
+            .unwrap_or_else(|| panic!("{text}: {runs:#?}"))
+    };
+    let (heading, plain, strong) = (run_of("组织保障"), run_of("成立领导小组"), run_of("一是"));
+    assert!(heading.font.contains("FandolKai"), "{heading:?}");
+    assert!(plain.font.contains("FandolFang"), "{plain:?}");
+    assert!(
+        strong.font.contains("FandolHei"),
+        "bold is set in 黑体: {strong:?}"
+    );
+    assert!((heading.top - plain.top).abs() < 2.0, "run in on one line");
+    let xml = document_xml(&folder, "材料2");
+    let paragraph = word_paragraph(&xml, "成立领导小组");
+    assert!(paragraph.contains("组织保障"), "one paragraph: {paragraph}");
+    assert!(
+        !paragraph.contains("<w:pStyle"),
+        "a body paragraph: {paragraph}"
+    );
+    let fonts: Vec<&str> = paragraph
+        .split("w:eastAsia=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    assert_eq!(fonts, ["楷体_GB2312", "黑体"], "{paragraph}");
+}
+
+#[test]
+fn pasted_punctuation_and_broken_characters_in_a_docx_are_reported_at_their_paragraph() {
+    let styles = style("1", "heading 1", "");
+    let body = [
+        styled("1", "申报条件符合情况"),
+        p("全市专利,商标(地理标志)稳步增长:成效明显"),
+        p("发明专利\u{200B}拥有量稳步提升"),
+        styled("1", "近三年工作总结"),
+        p("全市知识产权\u{FFFD}保护体系不断健全"),
+    ]
+    .concat();
+    let (_dir, applicant) = with_report(&docx(&body, &styles, &[]));
+    let (code, diagnostics) = check(&applicant);
+    assert_eq!(code, 1, "U+FFFD is an error: {diagnostics:#?}");
+    let punctuation = find(&diagnostics, "半角标点与汉字相邻");
+    assert_eq!(paragraph_of(punctuation), "第2段「全市专利，商标（地理……」");
+    let invisible = find(&diagnostics, "不可见字符 U+200B");
+    assert_eq!(paragraph_of(invisible), "第3段「发明专利拥有量稳步提……」");
+    let broken = find(&diagnostics, "乱码");
+    assert_eq!(broken["severity"], "error");
+    assert_eq!(paragraph_of(broken), "第5段「全市知识产权保护体系……」");
 }
 
 #[test]

@@ -164,7 +164,7 @@ fn a_run_in_heading_in_markdown_leads_its_paragraph() {
     let report = applicant.join("创建工作报告.md");
     let text = std::fs::read_to_string(&report).unwrap().replacen(
         "## 申报资格情况\n\n",
-        "（一）申报资格情况。洛阳市符合申报条件，",
+        "（一）申报资格情况。洛阳市**符合申报条件**，",
         1,
     );
     std::fs::write(&report, text).unwrap();
@@ -190,13 +190,45 @@ fn a_run_in_heading_in_markdown_leads_its_paragraph() {
     );
     let body = runs[heading..]
         .iter()
-        .find(|r| r.text.contains("洛阳市符合申报条件"))
+        .find(|r| r.text.contains("洛阳市"))
         .unwrap();
     assert!(body.font.contains("FandolFang"), "{body:?}");
     assert!(
         (body.top - runs[heading].top).abs() < 2.0,
         "on the same line"
     );
+    let strong = runs[heading..]
+        .iter()
+        .find(|r| r.text.contains("符合申报条件"))
+        .unwrap();
+    assert!(
+        strong.font.contains("FandolHei"),
+        "**…** in 黑体: {strong:?}"
+    );
+    // The Word file sets it the same way: one body paragraph, the heading in 楷体, then the
+    // text, the bold words in 黑体.
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip::ZipArchive::new(
+            std::fs::File::open(out.join("洛阳市/材料2-创建工作报告.docx")).unwrap(),
+        )
+        .unwrap()
+        .by_name("word/document.xml")
+        .unwrap(),
+        &mut xml,
+    )
+    .unwrap();
+    let at = xml.find("（一）申报资格情况。").unwrap();
+    let start = xml[..at].rfind("<w:p>").unwrap();
+    let paragraph = &xml[start..at + xml[at..].find("</w:p>").unwrap()];
+    assert!(paragraph.contains("洛阳市"), "{paragraph}");
+    assert!(!paragraph.contains("<w:pStyle"), "{paragraph}");
+    let fonts: Vec<&str> = paragraph
+        .split("w:eastAsia=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    assert_eq!(fonts, ["楷体_GB2312", "黑体"], "{paragraph}");
 }
 
 #[test]

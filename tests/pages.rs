@@ -509,3 +509,44 @@ fn titles_in_the_letter_are_not_separated_by_enumeration_commas() {
         );
     }
 }
+
+/// The 2号 lines of the first page of `pdf` that come first in reading order (the title; the
+/// letter's red letterhead is larger), with their widths in points.
+fn title_lines(pdf: &Path) -> Vec<(String, f64)> {
+    lines(pdf)
+        .into_iter()
+        .filter(|l| l.page == 1)
+        .skip_while(|l| (l.size() - 22.0).abs() > 0.5)
+        .take_while(|l| (l.size() - 22.0).abs() <= 0.5)
+        .map(|l| (l.text.clone(), l.right - l.left))
+        .collect()
+}
+
+#[test]
+fn titles_of_several_lines_widen_downwards_or_form_a_diamond() {
+    let mut several = 0;
+    for name in EXAMPLES {
+        for number in 1..=3 {
+            let lines = title_lines(&material(name, number));
+            assert!(!lines.is_empty(), "{name} 材料{number}: no 2号 title");
+            if lines.len() < 2 {
+                continue;
+            }
+            several += 1;
+            let widths: Vec<f64> = lines.iter().map(|l| l.1).collect();
+            let widening = widths.windows(2).all(|w| w[0] <= w[1] + 1.0);
+            let peak = (0..widths.len())
+                .max_by(|&a, &b| widths[a].total_cmp(&widths[b]))
+                .unwrap();
+            let diamond = peak > 0
+                && peak + 1 < widths.len()
+                && widths[..=peak].windows(2).all(|w| w[0] <= w[1] + 1.0)
+                && widths[peak..].windows(2).all(|w| w[0] + 1.0 >= w[1]);
+            assert!(
+                widening || diamond,
+                "{name} 材料{number}: the title is long over short: {lines:?}"
+            );
+        }
+    }
+    assert!(several >= 6, "the examples have titles of several lines");
+}

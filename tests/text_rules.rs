@@ -9,10 +9,7 @@ use std::io::Read as _;
 use std::path::Path;
 
 use common::*;
-use rust_xlsxwriter::Workbook;
 use sha2::{Digest, Sha256};
-use shenbao::load::catalogue::Catalogue;
-use shenbao::templates::TemplateStore;
 
 const REPORT: &str = "创建工作报告.md";
 
@@ -62,36 +59,6 @@ fn append_to_report(applicant: &Path, lines: &str) -> (String, usize) {
     let original = std::fs::read_to_string(applicant.join(REPORT)).unwrap();
     let first = original.lines().count() + 2;
     (format!("{original}\n{lines}"), first)
-}
-
-/// A 洛阳市 workbook with every indicator done and indicator 1's 完成情况 set to `value`.
-fn workbook_with(path: &Path, value: &str) {
-    let catalogue = Catalogue::load(&TemplateStore::new(None).unwrap(), "city").unwrap();
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("附件3").unwrap();
-    for (col, header) in [
-        "序号",
-        "一级指标",
-        "二级指标",
-        "三级指标",
-        "指标说明",
-        "完成情况",
-    ]
-    .iter()
-    .enumerate()
-    {
-        sheet.write(0, col as u16, *header).unwrap();
-    }
-    for (i, indicator) in catalogue.indicators.iter().enumerate() {
-        let row = 1 + i as u32;
-        sheet.write(row, 0, indicator.no.to_string()).unwrap();
-        sheet.write(row, 3, indicator.name.as_str()).unwrap();
-        sheet
-            .write(row, 5, if i == 0 { value } else { "已完成" })
-            .unwrap();
-    }
-    workbook.save(path).unwrap();
 }
 
 /// The appended Markdown of the main case, and what each part must print as.
@@ -144,6 +111,7 @@ fn pasted_text_nested_lists_and_gb18030_reach_pdf_and_word() {
     workbook_with(
         &applicant.join("测评表.xlsx"),
         "完成\u{1B}[2J目标,达到(120%)",
+        "已完成",
     );
     std::fs::write(
         applicant.join("applicant.yaml"),
@@ -343,4 +311,37 @@ fn a_long_url_breaks_inside_the_text_block() {
     }
     let word = word_text(&out.join("新郑市/材料2-创建工作报告.docx"));
     assert!(word.contains(&url));
+}
+
+/// Closing punctuation after a number kept with its unit never starts a line: `（2021-2023年）：`
+/// set at every position of a line, no line of the PDF begins with `）` or `：`.
+#[test]
+fn closing_marks_after_a_kept_number_never_start_a_line() {
+    let (dir, applicant) = example("新郑市");
+    let paragraphs: Vec<String> = (0..28)
+        .map(|k| format!("{}（2021-2023年）：全市专利数量稳步增长。", "全".repeat(k)))
+        .collect();
+    let (report, _) = append_to_report(
+        &applicant,
+        &format!("# 年度情况\n\n{}\n", paragraphs.join("\n\n")),
+    );
+    std::fs::write(applicant.join(REPORT), report).unwrap();
+    let out = dir.path().join("out");
+    let output = build_into(dir.path(), &applicant, &out, &[]);
+    assert!(output.status.success(), "{}", said(&output));
+    let pdf = out.join("新郑市/材料2-创建工作报告.pdf");
+    let text = pdf_text(&pdf);
+    assert!(
+        squeeze(&text).contains("（2021-2023年）：全市专利"),
+        "{text}"
+    );
+    // A word that starts at the left edge of the text block starts a line.
+    let bad: Vec<(f64, f64, String)> = word_boxes(&pdf)
+        .into_iter()
+        .filter(|(left, _, text)| *left < 28.6 && text.starts_with(['）', '：', '，', '。']))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "lines starting with a closing mark: {bad:?}"
+    );
 }

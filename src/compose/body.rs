@@ -3,7 +3,7 @@
 //! higher heading.
 
 use super::model::{Block, Cell, Table};
-use crate::load::markdown::{BlockKind, MarkdownBlock};
+use crate::load::markdown::{BlockKind, MarkdownBlock, Span};
 
 /// Type size of tables inside the body (4号).
 pub const BODY_TABLE_SIZE: f32 = 14.0;
@@ -73,19 +73,48 @@ pub fn blocks(markdown: &[MarkdownBlock], numbers: &mut HeadingNumbers) -> Vec<B
                 ordered: *ordered,
                 items: items.clone(),
             },
-            BlockKind::Table { header, rows } => Block::Table(
+            BlockKind::Table {
+                header,
+                rows,
+                spans,
+            } => Block::Table(
                 Table {
                     widths: vec![1.0; header.len()],
-                    header: header.iter().map(Cell::center).collect(),
+                    header: merged_row(header, 0, spans, |t| Cell::center(t)),
                     rows: rows
                         .iter()
-                        .map(|r| r.iter().map(Cell::left).collect())
+                        .enumerate()
+                        .map(|(y, row)| merged_row(row, y + 1, spans, |t| Cell::left(t)))
                         .collect(),
                     size: BODY_TABLE_SIZE,
                     note: None,
                 }
                 .settle_breaks(),
             ),
+        })
+        .collect()
+}
+
+/// The cells of grid row `y` (0 is the header): a merged area's first cell spans it, the grid
+/// cells it covers are left out.
+fn merged_row(
+    texts: &[String],
+    y: usize,
+    spans: &[Span],
+    cell: impl Fn(&str) -> Cell,
+) -> Vec<Cell> {
+    let covers = |s: &Span, x: usize| {
+        (s.row..s.row + s.rows).contains(&y) && (s.column..s.column + s.columns).contains(&x)
+    };
+    texts
+        .iter()
+        .enumerate()
+        .filter_map(|(x, text)| match spans.iter().find(|s| covers(s, x)) {
+            Some(s) if s.row == y && s.column == x => {
+                Some(cell(text).spanning(s.rows as u32, s.columns as u32))
+            }
+            Some(_) => None,
+            None => Some(cell(text)),
         })
         .collect()
 }

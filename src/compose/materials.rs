@@ -222,10 +222,8 @@ pub fn assessment_table(catalogue: &Catalogue, texts: &Texts) -> Table {
                     .take_while(|i| merged_value(catalogue, i, column) == Some(value))
                     .count();
                 row.push(Cell {
-                    text: value.to_string(),
-                    rowspan: span as u32,
-                    center: true,
                     breakable: true,
+                    ..Cell::center(value).spanning(span as u32, 1)
                 });
                 continue;
             }

@@ -121,6 +121,22 @@ pub struct Meta {
 /// such a heading in its heading font at the start of the next paragraph.
 pub const RUN_IN_END: char = '。';
 
+/// When `block` is a heading that runs into `next` (a paragraph): its level, its number and text
+/// as printed, and the paragraph's text.
+pub fn runs_in<'a>(block: &Block, next: Option<&'a Block>) -> Option<(u8, String, &'a str)> {
+    match (block, next) {
+        (
+            Block::Heading {
+                level,
+                number,
+                text,
+            },
+            Some(Block::Paragraph { text: paragraph }),
+        ) if text.ends_with(RUN_IN_END) => Some((*level, format!("{number}{text}"), paragraph)),
+        _ => None,
+    }
+}
+
 /// A block of the body.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -157,7 +173,8 @@ pub struct Table {
     pub widths: Vec<f32>,
     /// The header row.
     pub header: Vec<Cell>,
-    /// The body rows; a cell spanning rows appears only in its first row.
+    /// The body rows; a cell spanning rows appears only in its first row, a cell spanning
+    /// columns stands for all of them.
     pub rows: Vec<Vec<Cell>>,
     /// Type size in points.
     pub size: f32,
@@ -173,6 +190,8 @@ pub struct Cell {
     pub text: String,
     /// Rows it spans.
     pub rowspan: u32,
+    /// Columns it spans.
+    pub colspan: u32,
     /// Whether it is centred (else aligned left).
     pub center: bool,
     /// Whether its row may break across pages (only rows too long to keep together).
@@ -185,6 +204,7 @@ impl Cell {
         Self {
             text: text.into(),
             rowspan: 1,
+            colspan: 1,
             center: false,
             breakable: false,
         }
@@ -195,8 +215,18 @@ impl Cell {
         Self {
             text: text.into(),
             rowspan: 1,
+            colspan: 1,
             center: true,
             breakable: false,
+        }
+    }
+
+    /// The same cell spanning `rows` rows and `columns` columns.
+    pub fn spanning(self, rows: u32, columns: u32) -> Self {
+        Self {
+            rowspan: rows.max(1),
+            colspan: columns.max(1),
+            ..self
         }
     }
 }

@@ -17,9 +17,9 @@ impl Composer {
 }
 
 /// The title with `\n` where it should break. Lines break only before one of `breaks`; among the
-/// ways with the fewest lines that fit, the most even one wins (ties go to a shorter first line).
-/// A title that fits stays whole; one that cannot be broken at the listed points is left to the
-/// layout.
+/// ways with the fewest lines that fit, a regular shape wins (a trapezoid, each line at least as
+/// long as the one above, or a diamond, widest in the middle), then the most even one. A title
+/// that fits stays whole; one that cannot be broken at the listed points is left to the layout.
 pub fn break_title(title: &str, breaks: &[String], line_width: f64) -> String {
     if width(title) <= line_width {
         return title.to_string();
@@ -36,7 +36,7 @@ pub fn break_title(title: &str, breaks: &[String], line_width: f64) -> String {
 }
 
 fn best_split<'t>(title: &'t str, points: &[usize], line_width: f64) -> Option<Vec<&'t str>> {
-    let mut best: Option<(usize, f64, Vec<&str>)> = None;
+    let mut best: Option<(usize, (bool, f64), Vec<&str>)> = None;
     for mask in 1u32..(1 << points.len().min(12)) {
         let cuts: Vec<usize> = points
             .iter()
@@ -48,7 +48,7 @@ fn best_split<'t>(title: &'t str, points: &[usize], line_width: f64) -> Option<V
         if lines.iter().any(|l| width(l) > line_width) {
             continue;
         }
-        let score = unevenness(&lines);
+        let score = (!is_regular(&lines), unevenness(&lines));
         let better = match &best {
             None => true,
             Some((count, best_score, _)) => {
@@ -71,6 +71,22 @@ fn split_at<'t>(title: &'t str, cuts: &[usize]) -> Vec<&'t str> {
     }
     lines.push(&title[start..]);
     lines
+}
+
+/// Whether the lines form a trapezoid (no line longer than the one below) or, from three lines,
+/// a diamond (widening to a middle line, then narrowing).
+fn is_regular(lines: &[&str]) -> bool {
+    let widths: Vec<f64> = lines.iter().map(|l| width(l)).collect();
+    let widening = |w: &[f64]| w.windows(2).all(|pair| pair[0] <= pair[1]);
+    let peak = widths
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or(0, |(i, _)| i);
+    let middle = peak > 0 && peak + 1 < widths.len();
+    let mut narrowing: Vec<f64> = widths[peak..].to_vec();
+    narrowing.reverse();
+    widening(&widths) || (middle && widening(&widths[..=peak]) && widening(&narrowing))
 }
 
 /// How far the line widths are from even, with a small penalty when a line is longer than the
@@ -127,6 +143,19 @@ mod tests {
             "洛阳市人民政府关于申报\n国家知识产权强市建设示范城市的函"
         );
         assert!(title.lines().all(|l| width(l) <= PORTRAIT_TITLE_WIDTH));
+    }
+
+    #[test]
+    fn long_over_short_gives_way_to_a_trapezoid_or_a_diamond() {
+        let title = break_title(
+            "许昌市国家知识产权强市建设试点城市创建工作报告",
+            &breaks(),
+            PORTRAIT_TITLE_WIDTH,
+        );
+        assert_eq!(title, "许昌市国家知识产权\n强市建设试点城市创建工作报告");
+        assert!(is_regular(&["甲", "甲乙丙", "甲乙"]));
+        assert!(!is_regular(&["甲乙丙", "甲"]));
+        assert!(!is_regular(&["甲乙", "甲", "甲乙"]));
     }
 
     #[test]

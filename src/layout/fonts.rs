@@ -12,6 +12,7 @@ use typst::text::{Font, FontBook, FontInfo};
 use typst::utils::LazyHash;
 use typst_kit::fonts::{FontPath, FontSource, FontStore};
 
+use crate::compose::emphasis;
 use crate::diagnostics::{Diagnostic, Location};
 use crate::templates::TemplateStore;
 
@@ -64,14 +65,22 @@ fn regular() -> String {
     "regular".to_string()
 }
 
-/// Every role by name (title, letterhead, body, heading-1, heading-2, page-number).
+/// Every role by name (title, letterhead, body, heading-1, heading-2, strong, page-number).
 pub type FontRoles = BTreeMap<String, FontRole>;
+
+/// The role of emphasised body text; templates exported before it existed use [`STRONG_FALLBACK`].
+pub const STRONG: &str = "strong";
+/// The role whose fonts emphasised text takes when a template names no `strong` role.
+pub const STRONG_FALLBACK: &str = "heading-1";
 
 /// Reads the roles from the template store and applies `ROLE=FAMILY[,FAMILY…]` remappings: the
 /// named families go first, the role's own fonts stay behind them as fallback.
 pub fn load_roles(store: &TemplateStore, remaps: &[String]) -> Result<FontRoles, Diagnostic> {
     let file = store.require("fonts.yaml")?;
     let mut roles: FontRoles = crate::load::yaml::read_template(&file, "字体角色文件")?;
+    if let Some(heading) = roles.get(STRONG_FALLBACK).cloned() {
+        roles.entry(STRONG.to_string()).or_insert(heading);
+    }
     for remap in remaps {
         let Some((role, families)) = remap.split_once('=') else {
             return Err(Diagnostic::error(format!("--font-role “{remap}”格式不对"))
@@ -233,7 +242,10 @@ impl Coverage {
 
     /// The characters of `text` that no role font can show.
     pub fn missing(&self, text: &str) -> Vec<char> {
-        let mut missing: Vec<char> = text.chars().filter(|&c| !self.covers(c)).collect();
+        let mut missing: Vec<char> = text
+            .chars()
+            .filter(|&c| !emphasis::is_mark(c) && !self.covers(c))
+            .collect();
         missing.dedup();
         missing
     }

@@ -5,6 +5,7 @@
 //! such as `1.5亿元` are not numbers.
 
 use super::markdown::{BlockKind, MarkdownBlock};
+use crate::compose::emphasis;
 use crate::compose::model::RUN_IN_END;
 
 /// A paragraph at most this long (in characters, without its number) may be a heading; longer
@@ -72,25 +73,28 @@ pub fn typed_number(text: &str) -> Option<(u8, &str, &str)> {
     None
 }
 
-/// The heading a paragraph's typed number makes, if it is short enough or runs in.
+/// The heading a paragraph's typed number makes, if it is short enough or runs in. `text` may
+/// carry emphasis marks: the heading's text is plain, the run-in paragraph keeps its emphasis.
 pub fn typed_heading(text: &str) -> Option<TypedHeading> {
-    let (level, number, rest) = typed_number(text)?;
+    let plain = emphasis::plain(text);
+    let (level, number, rest) = typed_number(&plain)?;
     let rest = rest.trim();
     if rest.is_empty() {
         return None;
     }
     if let Some(end) = rest.find(RUN_IN_END) {
         let heading = &rest[..end + RUN_IN_END.len_utf8()];
-        let after = rest[heading.len()..].trim();
-        if heading.chars().count() <= HEADING_MAX_CHARS {
-            return Some(TypedHeading {
-                level,
-                number: number.to_string(),
-                text: heading.to_string(),
-                run_in: (!after.is_empty()).then(|| after.to_string()),
-            });
+        if heading.chars().count() > HEADING_MAX_CHARS {
+            return None;
         }
-        return None;
+        let before = rest.as_ptr() as usize - plain.as_ptr() as usize + heading.len();
+        let after = emphasis::trim(&emphasis::split_after_plain(text, before).1);
+        return Some(TypedHeading {
+            level,
+            number: number.to_string(),
+            text: heading.to_string(),
+            run_in: (!after.is_empty()).then_some(after),
+        });
     }
     let short = rest.chars().count() <= HEADING_MAX_CHARS;
     let sentence = rest.ends_with(['，', '；', '：', ',', ';', ':']);
@@ -180,6 +184,10 @@ mod tests {
             run_in.run_in.as_deref(),
             Some("坚持以习近平新时代中国特色社会主义思想为指导。")
         );
+        let bold =
+            typed_heading("\u{FDD0}（一）指导思想。\u{FDD1}坚持\u{FDD0}重点\u{FDD1}。 ").unwrap();
+        assert_eq!(bold.text, "指导思想。");
+        assert_eq!(bold.run_in.as_deref(), Some("坚持\u{FDD0}重点\u{FDD1}。"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use crate::compose::emphasis;
 use crate::diagnostics::{Diagnostic, Location};
 
 /// The punctuation rule as written in `templates/punctuation.yaml`.
@@ -80,10 +81,13 @@ pub fn normalise(text: &str) -> (String, Vec<Fix>) {
     apply(&chars, &replaced)
 }
 
-/// The characters before and after position `i`.
+/// The characters before and after position `i`, looking through emphasis marks.
 fn neighbours(chars: &[(usize, char)], i: usize) -> (Option<char>, Option<char>) {
-    let before = i.checked_sub(1).map(|j| chars[j].1);
-    let after = chars.get(i + 1).map(|&(_, c)| c);
+    let text = |&(_, c): &(usize, char)| (!emphasis::is_mark(c)).then_some(c);
+    let before = chars[..i].iter().rev().find_map(text);
+    let after = chars
+        .get(i + 1..)
+        .and_then(|rest| rest.iter().find_map(text));
     (before, after)
 }
 
@@ -231,6 +235,14 @@ mod tests {
 
     fn printed(text: &str) -> String {
         normalise(text).0
+    }
+
+    #[test]
+    fn emphasis_marks_do_not_hide_a_neighbour() {
+        assert_eq!(
+            printed("\u{FDD0}重点\u{FDD1},然后"),
+            "\u{FDD0}重点\u{FDD1}，然后"
+        );
     }
 
     #[test]

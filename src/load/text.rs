@@ -27,7 +27,7 @@ const INVISIBLE: &[char] = &[
 ];
 
 /// What cleaning found in one string.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Findings {
     /// Control characters and escape sequences removed, as written (escaped for display).
     pub controls: Vec<String>,
@@ -38,8 +38,18 @@ pub struct Findings {
 }
 
 impl Findings {
-    fn is_empty(&self) -> bool {
+    /// True when nothing was removed.
+    pub fn is_empty(&self) -> bool {
         self.controls.is_empty() && self.invisible.is_empty() && self.misdecoded == 0
+    }
+
+    /// Adds what `other` found (one paragraph read in several pieces).
+    pub fn merge(&mut self, other: Findings) {
+        self.controls.extend(other.controls);
+        self.invisible.extend(other.invisible);
+        self.misdecoded += other.misdecoded;
+        self.controls.dedup();
+        self.invisible.dedup();
     }
 
     /// The diagnostics for these findings at `location`.
@@ -95,7 +105,7 @@ pub fn scan(text: &str) -> (Cow<'_, str>, Findings) {
             '\r' if chars.peek() == Some(&'\n') => {}
             MISDECODED => findings.misdecoded += 1,
             c if is_control(c) => findings.controls.push(escaped(c)),
-            c if INVISIBLE.contains(&c) => findings.invisible.push(code_point(c)),
+            c if is_invisible(c) => findings.invisible.push(code_point(c)),
             c => kept.push(c),
         }
     }
@@ -163,7 +173,14 @@ pub fn printable(text: &str) -> Cow<'_, str> {
 }
 
 fn removed(c: char) -> bool {
-    is_control(c) || c == MISDECODED || INVISIBLE.contains(&c)
+    is_control(c) || c == MISDECODED || is_invisible(c)
+}
+
+/// Invisible characters, and the noncharacters (U+FDD0–U+FDEF, U+xFFFE, U+xFFFF) that no text
+/// may carry (shenbao marks emphasis with two of them, see [`crate::compose::emphasis`]).
+fn is_invisible(c: char) -> bool {
+    let code = c as u32;
+    INVISIBLE.contains(&c) || (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE
 }
 
 /// C0 controls except tab and newline, DEL, and C1 controls.

@@ -186,7 +186,7 @@ impl Rules<'_> {
             let text = match &block.kind {
                 BlockKind::Heading { text, .. } | BlockKind::Paragraph(text) => text.clone(),
                 BlockKind::List { items, .. } => items.concat(),
-                BlockKind::Table { header, rows } => header.concat() + &rows.concat().concat(),
+                BlockKind::Table { header, rows, .. } => header.concat() + &rows.concat().concat(),
             };
             let missing = self.coverage.missing(&text);
             if !missing.is_empty() {

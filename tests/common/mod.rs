@@ -285,3 +285,37 @@ pub const ROSTER_HEADERS: [&str; 11] = [
     "承办单位",
     "电子邮箱",
 ];
+
+/// A 洛阳市 workbook with every indicator done: indicator 1's 完成情况 is `first`, the last
+/// indicator's `last`, the others 已完成.
+pub fn workbook_with(path: &Path, first: &str, last: &str) {
+    let store = shenbao::templates::TemplateStore::new(None).unwrap();
+    let catalogue = shenbao::load::catalogue::Catalogue::load(&store, "city").unwrap();
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("附件3").unwrap();
+    let headers = [
+        "序号",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "指标说明",
+        "完成情况",
+    ];
+    for (col, header) in headers.iter().enumerate() {
+        sheet.write(0, col as u16, *header).unwrap();
+    }
+    let count = catalogue.indicators.len();
+    for (i, indicator) in catalogue.indicators.iter().enumerate() {
+        let row = 1 + i as u32;
+        sheet.write(row, 0, indicator.no.to_string()).unwrap();
+        sheet.write(row, 3, indicator.name.as_str()).unwrap();
+        let value = match i {
+            0 => first,
+            _ if i + 1 == count => last,
+            _ => "已完成",
+        };
+        sheet.write(row, 5, value).unwrap();
+    }
+    workbook.save(path).unwrap();
+}

@@ -71,6 +71,7 @@ struct Fonts {
     body: String,
     heading_1: String,
     heading_2: String,
+    strong: String,
     page_number: String,
 }
 
@@ -88,6 +89,7 @@ impl Fonts {
             body: word("body")?,
             heading_1: word("heading-1")?,
             heading_2: word("heading-2")?,
+            strong: word(crate::layout::fonts::STRONG)?,
             page_number: word("page-number")?,
         })
     }
@@ -102,12 +104,13 @@ impl Fonts {
     }
 
     /// Every font the file names.
-    fn all(&self) -> [&str; 5] {
+    fn all(&self) -> [&str; 6] {
         [
             &self.title,
             &self.body,
             &self.heading_1,
             &self.heading_2,
+            &self.strong,
             &self.page_number,
         ]
     }

@@ -1,6 +1,7 @@
 //! Tables of a Word file: the full text width on a fixed grid of `w:gridCol` widths in the model's
 //! proportions, single 0.5 pt borders, the PDF's cell insets, a header row in 黑体 repeated on
-//! every page (`w:tblHeader`), and cells merged across rows (`w:vMerge`).
+//! every page (`w:tblHeader`), and cells merged across rows (`w:vMerge`) and columns
+//! (`w:gridSpan`).
 //!
 //! Continued pages show their group labels. Word repeats only the header row, so a merged
 //! 一级/二级指标 cell would show its label on the page where the merge starts only. The rows are
@@ -24,8 +25,10 @@ use crate::diagnostics::Diagnostic;
 enum Slot<'a> {
     /// A cell of the model, starting here.
     Start(&'a Cell),
-    /// Covered by this cell of a row above that spans rows.
+    /// Covered by this cell of a row above that spans rows (its first column).
     Covered(&'a Cell),
+    /// Covered by the cell to its left that spans columns (no cell of its own in Word).
+    Spanned,
     /// Nothing: the row has fewer cells than the table has columns.
     Empty,
 }
@@ -60,11 +63,10 @@ impl Writer {
     pub(super) fn table(&self, xml: &mut Xml, table: &Table) -> Result<(), Diagnostic> {
         let columns = grid_columns(table, self.geometry.text_width())?;
         let metrics = self.metrics(table);
-        if table.header.len() > columns.len() {
-            return Err(too_many_cells(0, columns.len()));
-        }
+        let header = place_cells(&table.header, &mut vec![(0, None, false); columns.len()])
+            .ok_or_else(|| too_many_cells(0, columns.len()))?;
         let mut rows = Vec::with_capacity(table.rows.len());
-        let mut spans = vec![(0, None); columns.len()];
+        let mut spans = vec![(0, None, false); columns.len()];
         for (index, row) in table.rows.iter().enumerate() {
             rows.push(
                 place_cells(row, &mut spans)
@@ -75,18 +77,14 @@ impl Writer {
             .iter()
             .map(|row| row_height(row, &columns, &metrics))
             .collect();
-        let header_height = row_height(
-            &table.header.iter().map(Slot::Start).collect::<Vec<_>>(),
-            &columns,
-            &metrics,
-        );
+        let header_height = row_height(&header, &columns, &metrics);
         let page = f64::from(self.geometry.text_height() - header_height);
         let budget = (page * self.geometry.spec().table.word_group_height) as i32;
         let starts = segment_starts(&rows, &heights, budget);
         let has_note = table.note.is_some();
         xml.element("w:tbl", &[], |xml| {
             self.table_properties(xml, &columns, &metrics);
-            self.header_row(xml, table, &columns, &metrics);
+            self.header_row(xml, &header, &columns, &metrics);
             for (index, row) in rows.iter().enumerate() {
                 let continued = starts.get(index + 1) == Some(&false);
                 let place = RowPlace {
@@ -167,7 +165,7 @@ impl Writer {
     }
 
     /// The header row, centred in 黑体, kept whole and repeated on every page.
-    fn header_row(&self, xml: &mut Xml, table: &Table, columns: &[i32], metrics: &Metrics) {
+    fn header_row(&self, xml: &mut Xml, header: &[Slot], columns: &[i32], metrics: &Metrics) {
         let face = Face {
             font: Some(&self.fonts.heading_1),
             size: Some(super::page::half_points(metrics.size)),
@@ -177,9 +175,15 @@ impl Writer {
                 xml.empty("w:cantSplit", &[]);
                 xml.empty("w:tblHeader", &[]);
             });
-            for (index, width) in columns.iter().enumerate() {
-                let text = table.header.get(index).map_or("", |c| c.text.as_str());
-                cell_frame(xml, *width, None, |xml| {
+            for (column, slot) in header.iter().enumerate() {
+                let cell = match slot {
+                    Slot::Start(cell) => Some(*cell),
+                    Slot::Spanned => continue,
+                    _ => None,
+                };
+                let text = cell.map_or("", |c| c.text.as_str());
+                let frame = Frame::of(cell, column, columns);
+                cell_frame(xml, frame, None, |xml| {
                     self.paragraph(xml, Para::free(metrics.line, "center"), text, face);
                 });
             }
@@ -203,7 +207,7 @@ impl Writer {
             if !place.breakable {
                 xml.element("w:trPr", &[], |xml| xml.empty("w:cantSplit", &[]));
             }
-            for (column, (slot, width)) in row.iter().zip(columns).enumerate() {
+            for (column, slot) in row.iter().enumerate() {
                 let continues = |cell: &Cell| {
                     place.next.is_some_and(
                         |n| matches!(n[column], Slot::Covered(c) if std::ptr::eq(c, cell)),
@@ -214,16 +218,19 @@ impl Writer {
                     Slot::Covered(cell) if place.restart => {
                         (Some(cell), continues(cell).then_some("restart"))
                     }
-                    Slot::Covered(_) => (None, Some("continue")),
+                    Slot::Covered(cell) => (Some(cell), Some("continue")),
+                    Slot::Spanned => continue,
                     Slot::Empty => (None, None),
                 };
+                let frame = Frame::of(cell, column, columns);
+                let cell = cell.filter(|_| merge != Some("continue"));
                 let align = if cell.is_some_and(|c| c.center) {
                     "center"
                 } else {
                     "left"
                 };
                 let text = cell.map_or("", |c| c.text.as_str());
-                cell_frame(xml, *width, merge, |xml| {
+                cell_frame(xml, frame, merge, |xml| {
                     let para = Para::free(metrics.line, align).keep_next(place.keep);
                     self.paragraph(xml, para, text, face);
                 });
@@ -232,11 +239,35 @@ impl Writer {
     }
 }
 
-/// A cell `width` twips wide, its content centred vertically, merged as `merge` says.
-fn cell_frame(xml: &mut Xml, width: i32, merge: Option<&str>, content: impl FnOnce(&mut Xml)) {
+/// The width of a Word cell and the grid columns it spans.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    /// In twips.
+    width: i32,
+    /// Grid columns.
+    span: usize,
+}
+
+impl Frame {
+    /// The frame of `cell` (none: an empty slot) standing in grid column `column`.
+    fn of(cell: Option<&Cell>, column: usize, columns: &[i32]) -> Self {
+        let span = cell.map_or(1, |c| c.colspan.max(1) as usize);
+        let end = (column + span).min(columns.len());
+        Self {
+            width: columns[column..end].iter().sum(),
+            span: end - column,
+        }
+    }
+}
+
+/// A cell of `frame`, its content centred vertically, merged as `merge` says.
+fn cell_frame(xml: &mut Xml, frame: Frame, merge: Option<&str>, content: impl FnOnce(&mut Xml)) {
     xml.element("w:tc", &[], |xml| {
         xml.element("w:tcPr", &[], |xml| {
-            xml.empty("w:tcW", &[("w:w", &width), ("w:type", &"dxa")]);
+            xml.empty("w:tcW", &[("w:w", &frame.width), ("w:type", &"dxa")]);
+            if frame.span > 1 {
+                xml.val("w:gridSpan", &frame.span);
+            }
             if let Some(merge) = merge {
                 xml.val("w:vMerge", &merge);
             }
@@ -279,32 +310,39 @@ pub fn grid_columns(table: &Table, total: i32) -> Result<Vec<i32>, Diagnostic> {
         .collect())
 }
 
+/// Per grid column: how many more rows a cell from above covers, which cell, and whether the
+/// column is that cell's first.
+type Cover<'a> = (u32, Option<&'a Cell>, bool);
+
 /// Lays the cells of a row onto the columns: columns still covered by a cell spanning rows
 /// from above are skipped (the model omits those cells), the others take the row's cells in
-/// order. `spans` holds, per column, how many more rows are covered and by which cell; it is
-/// updated for the next row. None when the row has more cells than free columns.
-fn place_cells<'a>(
-    row: &'a [Cell],
-    spans: &mut [(u32, Option<&'a Cell>)],
-) -> Option<Vec<Slot<'a>>> {
+/// order, a cell spanning columns taking as many. `spans` is updated for the next row. None
+/// when the row has more cells than free columns.
+fn place_cells<'a>(row: &'a [Cell], spans: &mut [Cover<'a>]) -> Option<Vec<Slot<'a>>> {
     let mut cells = row.iter();
-    let slots = spans
-        .iter_mut()
-        .map(|(left, cover)| {
-            if let (1.., Some(cell)) = (*left, *cover) {
-                *left -= 1;
-                return Slot::Covered(cell);
-            }
-            match cells.next() {
-                Some(cell) => {
-                    *left = cell.rowspan.saturating_sub(1);
-                    *cover = Some(cell);
-                    Slot::Start(cell)
-                }
-                None => Slot::Empty,
-            }
-        })
-        .collect();
+    let mut slots = Vec::with_capacity(spans.len());
+    while slots.len() < spans.len() {
+        let x = slots.len();
+        if let (1.., Some(cell), first) = spans[x] {
+            spans[x].0 -= 1;
+            slots.push(if first {
+                Slot::Covered(cell)
+            } else {
+                Slot::Spanned
+            });
+            continue;
+        }
+        let Some(cell) = cells.next() else {
+            slots.push(Slot::Empty);
+            continue;
+        };
+        let width = (cell.colspan.max(1) as usize).min(spans.len() - x);
+        for (offset, cover) in spans[x..x + width].iter_mut().enumerate() {
+            *cover = (cell.rowspan.saturating_sub(1), Some(cell), offset == 0);
+        }
+        slots.push(Slot::Start(cell));
+        slots.extend(std::iter::repeat_n(Slot::Spanned, width - 1));
+    }
     cells.next().is_none().then_some(slots)
 }
 
@@ -314,9 +352,11 @@ fn row_height(row: &[Slot], columns: &[i32], metrics: &Metrics) -> i32 {
     let per_line =
         |width: i32| f64::from(((width - 2 * metrics.inset_x) / point_twips(metrics.size)).max(1));
     row.iter()
-        .zip(columns)
-        .filter_map(|(slot, width)| match slot {
-            Slot::Start(cell) if cell.rowspan <= 1 => Some((cell, *width)),
+        .enumerate()
+        .filter_map(|(column, slot)| match slot {
+            Slot::Start(cell) if cell.rowspan <= 1 => {
+                Some((cell, Frame::of(Some(cell), column, columns).width))
+            }
             _ => None,
         })
         .map(|(cell, width)| {
@@ -372,9 +412,32 @@ mod tests {
     }
 
     #[test]
+    fn a_cell_spanning_columns_covers_them_in_its_row_and_below() {
+        let rows = [
+            vec![Cell::center("指标").spanning(2, 2), Cell::left("甲")],
+            vec![Cell::left("乙")],
+        ];
+        let mut spans = vec![(0, None, false); 3];
+        let slots: Vec<Vec<Slot>> = rows
+            .iter()
+            .map(|row| place_cells(row, &mut spans).unwrap())
+            .collect();
+        assert!(matches!(
+            slots[0][..],
+            [Slot::Start(_), Slot::Spanned, Slot::Start(_)]
+        ));
+        assert!(matches!(
+            slots[1][..],
+            [Slot::Covered(_), Slot::Spanned, Slot::Start(_)]
+        ));
+        let frame = Frame::of(Some(&rows[0][0]), 0, &[100, 200, 300]);
+        assert_eq!((frame.width, frame.span), (300, 2));
+    }
+
+    #[test]
     fn a_group_taller_than_the_budget_is_cut_into_segments() {
         let rows = group(10);
-        let mut spans = vec![(0, None); 2];
+        let mut spans = vec![(0, None, false); 2];
         let slots: Vec<Vec<Slot>> = rows
             .iter()
             .map(|row| place_cells(row, &mut spans).unwrap())

@@ -35,10 +35,8 @@ pub(super) fn document(material: u8, blocks: Vec<Block>) -> Document {
 
 pub(super) fn merged(text: &str, rowspan: u32) -> Cell {
     Cell {
-        text: text.to_string(),
-        rowspan,
-        center: true,
         breakable: true,
+        ..Cell::center(text).spanning(rowspan, 1)
     }
 }
 

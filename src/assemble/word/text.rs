@@ -10,7 +10,8 @@
 use super::Writer;
 use super::styles::heading_style;
 use super::xml::Xml;
-use crate::compose::model::{Block, Document, Signature};
+use crate::compose::emphasis;
+use crate::compose::model::{Block, Document, Signature, runs_in};
 use crate::diagnostics::Diagnostic;
 
 /// How a paragraph differs from its style.
@@ -194,23 +195,46 @@ pub struct Face<'a> {
 impl Writer {
     /// A paragraph of one run of `text` in `face`; each `\n` becomes a line break.
     pub(super) fn paragraph(&self, xml: &mut Xml, para: Para, text: &str, face: Face) {
+        self.paragraph_of_runs(xml, para, &[(text, face)]);
+    }
+
+    /// A paragraph of several texts, each in its face; emphasised stretches take the font of
+    /// the `strong` role.
+    fn paragraph_of_runs(&self, xml: &mut Xml, para: Para, texts: &[(&str, Face)]) {
         xml.element("w:p", &[], |xml| {
             para.write(xml);
-            let text = self.clean(text);
-            if text.is_empty() {
-                return;
-            }
-            xml.element("w:r", &[], |xml| {
-                run_properties(xml, face.font, face.size);
-                for (index, line) in text.split('\n').enumerate() {
-                    if index > 0 {
-                        xml.empty("w:br", &[]);
-                    }
-                    if !line.is_empty() {
-                        xml.text_element("w:t", &[("xml:space", &"preserve")], line);
-                    }
+            for &(text, face) in texts {
+                for (piece, strong) in emphasis::segments(text) {
+                    let face = if strong {
+                        Face {
+                            font: Some(&self.fonts.strong),
+                            ..face
+                        }
+                    } else {
+                        face
+                    };
+                    self.run(xml, piece, face);
                 }
-            });
+            }
+        });
+    }
+
+    /// One run of `text` in `face`; each `\n` becomes a line break.
+    fn run(&self, xml: &mut Xml, text: &str, face: Face) {
+        let text = self.clean(text);
+        if text.is_empty() {
+            return;
+        }
+        xml.element("w:r", &[], |xml| {
+            run_properties(xml, face.font, face.size);
+            for (index, line) in text.split('\n').enumerate() {
+                if index > 0 {
+                    xml.empty("w:br", &[]);
+                }
+                if !line.is_empty() {
+                    xml.text_element("w:t", &[("xml:space", &"preserve")], line);
+                }
+            }
         });
     }
 
@@ -223,9 +247,17 @@ impl Writer {
     pub(super) fn write_text(&self, xml: &mut Xml, document: &Document) -> Result<(), Diagnostic> {
         self.head(xml, document);
         let keep_last = document.signature.is_some();
-        for (index, block) in document.blocks.iter().enumerate() {
-            let last = index + 1 == document.blocks.len();
-            self.block(xml, block, keep_last && last)?;
+        let blocks = &document.blocks;
+        let mut index = 0;
+        while index < blocks.len() {
+            let joined = runs_in(&blocks[index], blocks.get(index + 1));
+            let end = index + if joined.is_some() { 2 } else { 1 };
+            let keep = keep_last && end == blocks.len();
+            match joined {
+                Some((level, heading, text)) => self.run_in(xml, level, &heading, text, keep),
+                None => self.block(xml, &blocks[index], keep)?,
+            }
+            index = end;
         }
         if let Some(signature) = &document.signature {
             self.signature(xml, signature);
@@ -292,6 +324,16 @@ impl Writer {
         Ok(())
     }
 
+    /// A heading run into its paragraph: the heading in its level's font, then the text.
+    fn run_in(&self, xml: &mut Xml, level: u8, heading: &str, text: &str, keep_next: bool) {
+        let heading_face = Face {
+            font: Some(self.fonts.heading(level)),
+            size: None,
+        };
+        let texts = [(heading, heading_face), (text, Face::default())];
+        self.paragraph_of_runs(xml, Para::body().keep_next(keep_next), &texts);
+    }
+
     /// Name and date, right-aligned, after one blank line (two when sealed), kept together.
     fn signature(&self, xml: &mut Xml, signature: &Signature) {
         let (name_gap, date_gap) =
@@ -310,7 +352,7 @@ impl Writer {
 /// The width of `text` in text-block characters: ASCII is half width, the rest full width.
 pub fn width_in_chars(text: &str) -> f64 {
     text.chars()
-        .filter(|c| !c.is_control())
+        .filter(|&c| !c.is_control() && !emphasis::is_mark(c))
         .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
         .sum()
 }

@@ -1,6 +1,6 @@
 //! Body items become located blocks: headings decided, numbers rendered, line breaks split into
-//! paragraphs, text boxes set after their paragraph, and every aside, merged table and guessed
-//! heading reported with the paragraph's place.
+//! paragraphs, text boxes set after their paragraph, and every aside and guessed heading
+//! reported with the paragraph's place.
 
 use std::path::Path;
 
@@ -10,8 +10,10 @@ use super::paragraphs::{Aside, Paragraph};
 use super::styles::Styles;
 use super::tables::Table;
 use super::{excerpt, paragraph_place};
+use crate::compose::emphasis;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::load::markdown::{BlockKind, MAX_TABLE_COLUMNS, MarkdownBlock};
+use crate::load::punctuation;
 
 /// Level names for messages.
 const LEVELS: [&str; 4] = ["一级", "二级", "三级", "四级"];
@@ -46,11 +48,59 @@ impl<'a> Assembly<'a> {
         Location::paragraph(self.file, paragraph_place(self.count, text))
     }
 
+    /// Adds a block, its text printed by the punctuation rule (one warning per block).
     fn push(&mut self, kind: BlockKind) {
+        let mut fixes = Vec::new();
+        let mut printed = |text: &str| {
+            let (printed, found) = punctuation::normalise(text);
+            fixes.extend(found);
+            printed
+        };
+        let kind = match kind {
+            BlockKind::Heading { level, text } => BlockKind::Heading {
+                level,
+                text: printed(&text),
+            },
+            BlockKind::Paragraph(text) => BlockKind::Paragraph(printed(&text)),
+            BlockKind::List { ordered, items } => BlockKind::List {
+                ordered,
+                items: items.iter().map(|i| printed(i)).collect(),
+            },
+            BlockKind::Table {
+                header,
+                rows,
+                spans,
+            } => BlockKind::Table {
+                header: header.iter().map(|c| printed(c)).collect(),
+                rows: rows
+                    .iter()
+                    .map(|r| r.iter().map(|c| printed(c)).collect())
+                    .collect(),
+                spans,
+            },
+        };
+        if !fixes.is_empty() {
+            let block = MarkdownBlock {
+                line: self.count,
+                kind: kind.clone(),
+            };
+            let place = super::place(self.file, &block);
+            self.found.push(punctuation::warning(&fixes, place));
+        }
         self.blocks.push(MarkdownBlock {
             line: self.count,
             kind,
         });
+    }
+
+    /// Pushes each line of `text` (emphasis carried across line breaks) as a paragraph.
+    fn push_lines(&mut self, text: &str) {
+        for line in emphasis::lines(text) {
+            let line = emphasis::trim(&line);
+            if !line.is_empty() {
+                self.push(BlockKind::Paragraph(line));
+            }
+        }
     }
 
     /// One body paragraph.
@@ -61,11 +111,11 @@ impl<'a> Assembly<'a> {
             .or_else(|| self.styles.numbering(paragraph.style.as_deref()));
         let number = numbering.and_then(|(id, level)| self.numbering.next(&id, level));
         let text = paragraph.text.trim();
-        if text.is_empty() && paragraph.asides.is_empty() {
+        let place = emphasis::plain(text).trim().to_string();
+        if place.is_empty() && paragraph.asides.is_empty() {
             return;
         }
         self.count += 1;
-        let place = text.to_string();
         if self.blocks.is_empty() && self.styles.is_title(paragraph.style.as_deref()) {
             self.found.push(
                 Diagnostic::warning("文档标题未排入正文")
@@ -74,12 +124,9 @@ impl<'a> Assembly<'a> {
             );
         } else if let Some(heading) = headings::decide(&paragraph, number.as_ref(), self.styles) {
             self.heading(heading, &place);
-        } else if !text.is_empty() {
+        } else if !place.is_empty() {
             let prefix = number.map(|n| n.text).unwrap_or_default();
-            let full = format!("{prefix}{text}");
-            for line in full.split('\n').map(str::trim).filter(|l| !l.is_empty()) {
-                self.push(BlockKind::Paragraph(line.to_string()));
-            }
+            self.push_lines(&format!("{prefix}{text}"));
         }
         for aside in &paragraph.asides {
             self.aside(aside, &place);
@@ -135,19 +182,11 @@ impl<'a> Assembly<'a> {
                 "公文正文不插入图片；如是证明材料，请导出为 PDF 或 JPEG，列入 applicant.yaml 的 evidence",
             ),
             Aside::TextBox(text) => {
-                let lines: Vec<String> = text
-                    .split('\n')
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(str::to_string)
-                    .collect();
-                for line in lines {
-                    self.push(BlockKind::Paragraph(line));
-                }
+                self.push_lines(text);
                 (
                     format!(
                         "文本框中的文字「{}」已作为单独段落排在本段之后",
-                        excerpt(text, 20)
+                        excerpt(&emphasis::plain(text), 20)
                     ),
                     "公文正文不用文本框；请核对排入的位置，或在 Word 中把文字移到正文段落里",
                 )
@@ -163,6 +202,11 @@ impl<'a> Assembly<'a> {
                 format!("批注「{}」未排入", excerpt(text, 20)),
                 "批注是修改意见，不属于正文；处理完毕后可在 Word 中删除批注",
             ),
+            Aside::Cleaned(findings) => {
+                let here = self.here(place);
+                self.found.extend(findings.diagnostics(&here));
+                return;
+            }
             Aside::Deleted(_) | Aside::Inserted => return,
         };
         self.found
@@ -203,11 +247,15 @@ impl<'a> Assembly<'a> {
         };
         self.count += 1;
         let place = header.concat();
-        if table.merged {
+        let mut spans = table.spans.clone();
+        for span in spans.iter_mut().filter(|s| s.row == 0 && s.rows > 1) {
+            span.rows = 1;
             self.found.push(
-                Diagnostic::warning("表格含合并单元格：合并区域的文字排在其第一格，其余格留空")
-                    .at(self.here(&place))
-                    .hint("请核对生成的表格；复杂表格建议改为不合并单元格的简单表格"),
+                Diagnostic::warning(
+                    "表头的合并单元格向下延伸到表体：表头只排第一行，表体中被合并的格留空",
+                )
+                .at(self.here(&place))
+                .hint("请在 Word 中拆分该单元格，表头只占一行"),
             );
         }
         if header.len() > MAX_TABLE_COLUMNS {
@@ -227,6 +275,7 @@ impl<'a> Assembly<'a> {
         self.push(BlockKind::Table {
             header: header.to_vec(),
             rows: rows.to_vec(),
+            spans,
         });
     }
 

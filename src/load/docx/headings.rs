@@ -14,6 +14,7 @@
 use super::numbering::Rendered;
 use super::paragraphs::Paragraph;
 use super::styles::{BODY_TEXT, StyleHeading, Styles};
+use crate::compose::emphasis;
 use crate::load::markdown::strip_heading_number;
 use crate::load::numbered::typed_heading;
 
@@ -71,8 +72,9 @@ pub fn decide(
 ) -> Option<Heading> {
     let text: String = paragraph.text.chars().filter(|c| *c != '\n').collect();
     let text = text.trim();
+    let plain = emphasis::plain(text);
     let set = |outline: u8, rule: Rule| {
-        let stripped = strip_heading_number(text);
+        let stripped = strip_heading_number(plain.trim());
         (!stripped.is_empty()).then(|| Heading {
             level: outline.saturating_add(1),
             rule,
@@ -93,7 +95,7 @@ pub fn decide(
         None => {}
     }
     if let Some(number) = number.filter(|n| !n.text.trim().is_empty()) {
-        return numbered(text, number, styles);
+        return numbered(text, &plain, number, styles);
     }
     let typed = typed_heading(text)?;
     Some(Heading {
@@ -105,14 +107,16 @@ pub fn decide(
 }
 
 /// Rule 4: an automatically numbered paragraph.
-fn numbered(text: &str, number: &Rendered, styles: &Styles) -> Option<Heading> {
+/// `text` is the paragraph as written (bold marked), `plain` without its marks.
+fn numbered(text: &str, plain: &str, number: &Rendered, styles: &Styles) -> Option<Heading> {
     let rule = Rule::Numbering(number.text.trim().to_string());
     if let Some(linked) = styles.heading(number.style.as_deref()) {
         let (StyleHeading::Outline(outline, _) | StyleHeading::Name(outline, _)) = linked;
-        return (!text.is_empty()).then(|| Heading {
+        let plain = plain.trim();
+        return (!plain.is_empty()).then(|| Heading {
             level: outline + 1,
             rule,
-            text: text.to_string(),
+            text: plain.to_string(),
             run_in: None,
         });
     }

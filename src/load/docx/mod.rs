@@ -5,7 +5,7 @@
 //!
 //! A block's `line` is the number of its paragraph in the body (tables count as one paragraph),
 //! and messages name the paragraph as `第12段「近三年来，全市……」`. Whatever is not printed as
-//! written (images, comments, tracked deletions, text boxes, footnotes, merged cells, guessed
+//! written (images, comments, tracked deletions, text boxes, footnotes, guessed
 //! headings) is reported with its place and what happens to it.
 
 mod assembly;
@@ -20,6 +20,7 @@ mod xml;
 use std::io::Read;
 use std::path::Path;
 
+use crate::compose::emphasis;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::load::markdown::{BlockKind, MarkdownBlock};
 use assembly::Assembly;
@@ -71,7 +72,10 @@ pub fn paragraph_place(number: u32, text: &str) -> String {
 
 /// The first `chars` characters of `text`, with `……` when it goes on.
 pub fn excerpt(text: &str, chars: usize) -> String {
-    let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text: String = emphasis::plain(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if text.chars().count() <= chars {
         text
     } else {

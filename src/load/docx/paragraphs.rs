@@ -10,6 +10,8 @@ use std::collections::HashMap;
 use super::styles::numbering_of;
 use super::tables::{self, Table};
 use super::xml::{Element, Node};
+use crate::compose::emphasis;
+use crate::load::text::{self, Findings};
 
 /// One body paragraph, before headings are decided.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -20,7 +22,8 @@ pub struct Paragraph {
     pub outline: Option<u8>,
     /// Its own automatic numbering (`numId`, `ilvl`).
     pub numbering: Option<(String, u8)>,
-    /// Its text; `\n` where a line break (`w:br`) stands.
+    /// Its text, cleaned; `\n` where a line break (`w:br`) stands, bold runs between the
+    /// emphasis marks.
     pub text: String,
     /// What it holds that is not plain text.
     pub asides: Vec<Aside>,
@@ -41,6 +44,40 @@ pub enum Aside {
     Deleted(String),
     /// A tracked insertion: printed.
     Inserted,
+    /// Characters that cannot be printed (controls, invisible ones, U+FFFD): removed.
+    Cleaned(Findings),
+}
+
+impl Paragraph {
+    /// Appends text as written in a run, cleaned; bold text between the emphasis marks.
+    fn push_text(&mut self, raw: &str, bold: bool) {
+        let (kept, found) = text::scan(raw);
+        if !found.is_empty() {
+            let earlier = self.asides.iter_mut().find_map(|a| match a {
+                Aside::Cleaned(earlier) => Some(earlier),
+                _ => None,
+            });
+            match earlier {
+                Some(earlier) => earlier.merge(found),
+                None => self.asides.push(Aside::Cleaned(found)),
+            }
+        }
+        if bold && !kept.is_empty() {
+            self.text.push(emphasis::OPEN);
+            self.text.push_str(&kept);
+            self.text.push(emphasis::CLOSE);
+        } else {
+            self.text.push_str(&kept);
+        }
+    }
+}
+
+/// Whether a run is set in bold by its own properties (`w:b`, unless switched off).
+fn is_bold(r: &Element) -> bool {
+    r.child("rPr").and_then(|p| p.child("b")).is_some_and(|b| {
+        b.attr("val")
+            .is_none_or(|v| !matches!(v, "0" | "false" | "off"))
+    })
 }
 
 /// A body item in order.
@@ -155,7 +192,7 @@ fn inline(container: &Element, notes: &Notes, paragraph: &mut Paragraph) {
                 }
             }
             "AlternateContent" => inline(chosen(element), notes, paragraph),
-            "oMath" | "oMathPara" => paragraph.text.push_str(&element.plain_text()),
+            "oMath" | "oMathPara" => paragraph.push_text(&element.plain_text(), false),
             _ => {}
         }
     }
@@ -182,12 +219,13 @@ fn collect_named(element: &Element, name: &str, text: &mut String) {
 }
 
 fn run(r: &Element, notes: &Notes, paragraph: &mut Paragraph) {
+    let bold = is_bold(r);
     for element in r.elements() {
         match element.name.as_str() {
             "t" => {
                 for node in &element.children {
                     if let Node::Text(t) = node {
-                        paragraph.text.push_str(t);
+                        paragraph.push_text(t, bold);
                     }
                 }
             }
@@ -220,7 +258,7 @@ fn note(reference: &Element, notes: &Notes, paragraph: &mut Paragraph) {
     };
     let text = texts.get(id).cloned().unwrap_or_default();
     if !text.is_empty() {
-        paragraph.text.push_str(&format!("（注：{text}）"));
+        paragraph.push_text(&format!("（注：{text}）"), false);
     }
     paragraph.asides.push(Aside::Note(text));
 }
@@ -274,6 +312,23 @@ mod tests {
             Item::Paragraph(p) => &p.text,
             Item::Table(_) => "",
         }
+    }
+
+    #[test]
+    fn bold_runs_are_marked_and_unprintable_characters_noted() {
+        let found = body(
+            "<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>一是</w:t></w:r><w:r><w:t>加强</w:t></w:r>\
+             <w:r><w:rPr><w:b w:val=\"0\"/></w:rPr><w:t>领导\u{200B}</w:t></w:r></w:p>",
+        );
+        let Item::Paragraph(p) = &found[0] else {
+            panic!("{found:?}")
+        };
+        let strong: Vec<(&str, bool)> = emphasis::segments(&p.text);
+        assert_eq!(strong, vec![("一是", true), ("加强领导", false)]);
+        let Some(Aside::Cleaned(findings)) = p.asides.first() else {
+            panic!("{:?}", p.asides)
+        };
+        assert_eq!(findings.invisible, vec!["U+200B".to_string()]);
     }
 
     #[test]

@@ -1,17 +1,19 @@
-//! Word tables (`w:tbl`) as rectangular grids of cell texts. A cell spanning columns
-//! (`w:gridSpan`) or continuing a vertical merge (`w:vMerge`) keeps its text in its first grid
-//! cell and leaves the others empty, and the table is marked as merged so that the caller says so.
+//! Word tables (`w:tbl`) as rectangular grids of cell texts with their merged areas. A cell
+//! spanning columns (`w:gridSpan`) or rows (`w:vMerge` restart, then continue) keeps its text in
+//! its first grid cell, leaves the others empty, and is recorded as a [`Span`].
 
 use super::paragraphs::{Aside, Item, Notes, items};
 use super::xml::Element;
+use crate::compose::emphasis;
+use crate::load::markdown::Span;
 
 /// A table read from Word.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
     /// Rows of cell texts (paragraphs of a cell joined by `\n`), all as wide as the widest row.
     pub rows: Vec<Vec<String>>,
-    /// Whether merged cells were split.
-    pub merged: bool,
+    /// The merged areas, row 0 being the first row.
+    pub spans: Vec<Span>,
     /// What the cells hold that is not plain text (images, comments…).
     pub asides: Vec<Aside>,
 }
@@ -32,7 +34,9 @@ impl Table {
 /// Reads `w:tbl`.
 pub fn table(tbl: &Element, notes: &Notes) -> Table {
     let mut table = Table::default();
-    for row in rows(tbl) {
+    // Per grid column, the vertical merge open there (an index into `table.spans`).
+    let mut open: Vec<Option<usize>> = Vec::new();
+    for (y, row) in rows(tbl).into_iter().enumerate() {
         let mut cells = Vec::new();
         let before = row
             .at(&["trPr", "gridBefore"])
@@ -47,18 +51,29 @@ pub fn table(tbl: &Element, notes: &Notes) -> Table {
                 .and_then(|v| v.parse::<usize>().ok())
                 .unwrap_or(1)
                 .clamp(1, 64);
-            let continued = properties
-                .and_then(|p| p.child("vMerge"))
-                .is_some_and(|m| m.attr("val").is_none_or(|v| v == "continue"));
-            let text = if continued {
-                table.merged = true;
-                String::new()
-            } else {
-                cell_text(cell, notes, &mut table.asides)
+            let merge = properties.and_then(|p| p.child("vMerge"));
+            let continued = merge.is_some_and(|m| m.attr("val").is_none_or(|v| v == "continue"));
+            let x = cells.len();
+            open.resize(open.len().max(x + 1), None);
+            let text = match (continued, open[x]) {
+                (true, Some(index)) => {
+                    table.spans[index].rows += 1;
+                    String::new()
+                }
+                _ => {
+                    open[x] = None;
+                    if merge.is_some() || span > 1 {
+                        open[x] = merge.is_some().then_some(table.spans.len());
+                        table.spans.push(Span {
+                            row: y,
+                            column: x,
+                            rows: 1,
+                            columns: span,
+                        });
+                    }
+                    cell_text(cell, notes, &mut table.asides)
+                }
             };
-            if span > 1 {
-                table.merged = true;
-            }
             cells.push(text);
             cells.extend(std::iter::repeat_n(String::new(), span - 1));
         }
@@ -110,7 +125,7 @@ fn cell_text(cell: &Element, notes: &Notes, asides: &mut Vec<Aside>) -> String {
         match item {
             Item::Paragraph(p) => {
                 asides.extend(p.asides);
-                lines.push(p.text.trim().to_string());
+                lines.push(emphasis::plain(&p.text).trim().to_string());
             }
             Item::Table(inner) => {
                 asides.extend(inner.asides.iter().cloned());
@@ -147,7 +162,23 @@ mod tests {
             cell("8万件", ""),
         );
         let found = table(&parse(&xml).unwrap(), &Notes::default());
-        assert!(found.merged);
+        assert_eq!(
+            found.spans,
+            vec![
+                Span {
+                    row: 0,
+                    column: 0,
+                    rows: 1,
+                    columns: 2
+                },
+                Span {
+                    row: 1,
+                    column: 0,
+                    rows: 2,
+                    columns: 1
+                }
+            ]
+        );
         assert_eq!(
             found.rows,
             vec![

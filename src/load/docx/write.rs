@@ -48,7 +48,7 @@ pub fn document(blocks: &[MarkdownBlock]) -> Result<Vec<u8>, String> {
                     body.push_str(&paragraph(None, item));
                 }
             }
-            BlockKind::Table { header, rows } => body.push_str(&table(header, rows)),
+            BlockKind::Table { header, rows, .. } => body.push_str(&table(header, rows)),
         }
     }
     let document = format!(

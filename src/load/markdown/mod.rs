@@ -45,13 +45,29 @@ pub enum BlockKind {
         /// The items' texts.
         items: Vec<String>,
     },
-    /// A table: a header row and body rows.
+    /// A table: a header row and body rows, all as wide as the header.
     Table {
         /// Header cells.
         header: Vec<String>,
         /// Body rows.
         rows: Vec<Vec<String>>,
+        /// Merged areas (from Word; Markdown has none). A merged area's text stands in its
+        /// first grid cell, the others covered by it are empty.
+        spans: Vec<Span>,
     },
+}
+
+/// A merged area of a table grid: row 0 is the header, row 1 the first body row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// Its first row.
+    pub row: usize,
+    /// Its first column.
+    pub column: usize,
+    /// How many rows it covers.
+    pub rows: usize,
+    /// How many columns it covers.
+    pub columns: usize,
 }
 
 /// The widest table (in columns) that fits the 156 mm text block legibly.
@@ -238,7 +254,8 @@ mod tests {
             found[1].kind,
             BlockKind::Table {
                 header: vec!["a".into(), "b".into()],
-                rows: vec![vec!["1".into(), "2".into()]]
+                rows: vec![vec!["1".into(), "2".into()]],
+                spans: Vec::new(),
             }
         );
         assert_eq!(items(&found[2]), ["（3）丙"]);

@@ -5,6 +5,7 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::list::{ListBuild, Piece};
 use super::{BlockKind, LineIndex, MAX_TABLE_COLUMNS, MarkdownBlock, strip_heading_number};
+use crate::compose::emphasis;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::load::{punctuation, text};
 
@@ -26,7 +27,27 @@ impl Prose {
 
     /// True when it holds no visible text.
     pub fn is_blank(&self) -> bool {
-        self.text.trim().is_empty()
+        emphasis::plain(&self.text).trim().is_empty()
+    }
+
+    /// The same text without emphasis marks (for headings and table cells, set in their own
+    /// fonts), its lines still known.
+    fn without_marks(&self) -> Prose {
+        let kept_before = |offset: usize| {
+            self.text[..offset]
+                .chars()
+                .filter(|&c| !emphasis::is_mark(c))
+                .map(char::len_utf8)
+                .sum()
+        };
+        Prose {
+            text: emphasis::plain(&self.text).into_owned(),
+            lines: self
+                .lines
+                .iter()
+                .map(|&(offset, line)| (kept_before(offset), line))
+                .collect(),
+        }
     }
 
     fn line_at(&self, offset: usize) -> u32 {
@@ -181,7 +202,13 @@ impl<'a> Reader<'a> {
             | Tag::DefinitionListDefinition => {
                 self.unsupported(line, "脚注、定义列表或元数据", "改为普通段落")
             }
-            Tag::TableCell | Tag::Emphasis | Tag::Strong | Tag::Superscript | Tag::Subscript => {}
+            Tag::Strong => self.push_mark(emphasis::OPEN, line),
+            Tag::Emphasis => self.diagnostics.push(
+                Diagnostic::warning("公文不用斜体，*…* 中的文字按正文字体印出")
+                    .at(Location::line(self.file, line))
+                    .hint("需要强调的文字请写成 **加粗**（印为黑体）；否则去掉两侧的 *"),
+            ),
+            Tag::TableCell | Tag::Superscript | Tag::Subscript => {}
         }
     }
 
@@ -220,6 +247,7 @@ impl<'a> Reader<'a> {
             TagEnd::TableHead => self.in_table_header(false),
             TagEnd::TableCell => self.end_cell(),
             TagEnd::Link => self.end_link(line),
+            TagEnd::Strong => self.push_mark(emphasis::CLOSE, line),
             _ => {}
         }
     }
@@ -262,6 +290,13 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Starts or ends emphasis in the text being gathered.
+    fn push_mark(&mut self, mark: char, line: u32) {
+        if let Some(prose) = self.target() {
+            prose.push(mark.encode_utf8(&mut [0; 4]), line);
+        }
+    }
+
     fn push_text(&mut self, raw: &str, line: u32) {
         let cleaned = text::clean(raw, &Location::line(self.file, line), self.diagnostics);
         for (_, seen) in &mut self.links {
@@ -271,7 +306,10 @@ impl<'a> Reader<'a> {
         let Some(prose) = self.target() else {
             return;
         };
-        let latin_before = prose.text.ends_with(|c: char| c.is_ascii_graphic());
+        let latin_before = prose
+            .text
+            .trim_end_matches(emphasis::is_mark)
+            .ends_with(|c: char| c.is_ascii_graphic());
         let latin_after = cleaned.starts_with(|c: char| c.is_ascii_graphic());
         if pending_break && latin_before && latin_after {
             prose.push(" ", line);
@@ -316,7 +354,7 @@ impl<'a> Reader<'a> {
         self.diagnostics.push(
             Diagnostic::error(format!(
                 "标题“{}”写在列表项中，公文的标题不能放在列表里，无法排版",
-                prose.text.trim()
+                emphasis::plain(&prose.text).trim()
             ))
             .at(Location::line(self.file, line))
             .with_source_line(source)
@@ -335,16 +373,26 @@ impl<'a> Reader<'a> {
                 .hint("请拆分表格、合并列，或把宽表放入测评表或佐证材料"),
             );
         }
-        let header: Vec<String> = header.iter().map(|c| self.printed(c)).collect();
+        let header: Vec<String> = header
+            .iter()
+            .map(|c| self.printed(&c.without_marks()))
+            .collect();
         let rows = rows
             .iter()
             .map(|row| {
-                let mut cells: Vec<String> = row.iter().map(|c| self.printed(c)).collect();
+                let mut cells: Vec<String> = row
+                    .iter()
+                    .map(|c| self.printed(&c.without_marks()))
+                    .collect();
                 cells.resize(header.len().max(cells.len()), String::new());
                 cells
             })
             .collect();
-        BlockKind::Table { header, rows }
+        BlockKind::Table {
+            header,
+            rows,
+            spans: Vec::new(),
+        }
     }
 
     /// A table row with more cells than its header: Markdown would drop the extra ones.
@@ -391,6 +439,7 @@ impl<'a> Reader<'a> {
 
     /// The heading's text without its written number, as printed.
     fn printed_heading(&mut self, prose: &Prose) -> String {
+        let prose = &prose.without_marks();
         let trimmed = prose.text.trim();
         let body = strip_heading_number(trimmed);
         let start = body.as_ptr() as usize - prose.text.as_ptr() as usize;
@@ -402,7 +451,8 @@ impl<'a> Reader<'a> {
     fn printed(&mut self, prose: &Prose) -> String {
         let trimmed = prose.text.trim_start();
         let start = prose.text.len() - trimmed.len();
-        self.printed_range(prose, start, trimmed.trim_end().len())
+        let printed = self.printed_range(prose, start, trimmed.trim_end().len());
+        emphasis::trim(&printed)
     }
 
     fn printed_range(&mut self, prose: &Prose, start: usize, len: usize) -> String {
