@@ -82,6 +82,24 @@ fn print_sets_start_every_document_on_an_odd_page() {
             per_page[blank_index]
         );
     }
+    // The second copy prints the same pages, sharing the first copy's contents, fonts and
+    // images: the set is barely larger than the documents themselves.
+    let copy = per_page.len() / 2;
+    assert_eq!(per_page[..copy], per_page[copy..2 * copy]);
+    let single: u64 = (2..=4)
+        .map(|m| {
+            let name = files_under(&target)
+                .into_iter()
+                .find(|f| f.starts_with(&format!("材料{m}-")) && f.ends_with(".pdf"))
+                .unwrap();
+            std::fs::metadata(target.join(name)).unwrap().len()
+        })
+        .sum();
+    let joined = std::fs::metadata(&rest).unwrap().len();
+    assert!(
+        joined < single * 13 / 10,
+        "two copies take {joined} bytes, one copy of each document {single}"
+    );
     let blanks = per_page.iter().filter(|p| p.trim().is_empty()).count();
     let expected: usize = 2 * pages[1..].iter().map(|p| p % 2).sum::<usize>();
     assert!(

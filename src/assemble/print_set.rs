@@ -1,7 +1,8 @@
 //! Paper sets: the rendered PDFs joined page by page (never laid out again) into one file per
 //! set that an office prints duplex in one go. Every document and every copy starts on a
 //! right-hand (odd) page; blank pages are added where needed and carry nothing, not even a page
-//! number.
+//! number. Each document is parsed once: further copies are new page objects over the same
+//! contents, fonts and images, so a set of three copies is hardly larger than one.
 
 use std::collections::BTreeMap;
 
@@ -23,13 +24,17 @@ pub struct PrintSet {
 /// between copies.
 pub fn join(parts: &[&[u8]], copies: u32, separator: bool) -> Result<PrintSet, lopdf::Error> {
     let mut builder = Builder::default();
-    for copy in 0..copies {
-        if copy > 0 && separator {
+    let mut appended = Vec::with_capacity(parts.len());
+    for part in parts {
+        appended.push(builder.append(Document::load_mem(part)?));
+    }
+    for _ in 1..copies {
+        if separator {
             builder.blank_page();
             builder.blank_page();
         }
-        for part in parts {
-            builder.append(Document::load_mem(part)?);
+        for pages in &appended {
+            builder.repeat(pages);
         }
     }
     builder.finish()
@@ -44,7 +49,8 @@ struct Builder {
 }
 
 impl Builder {
-    fn append(&mut self, mut document: Document) {
+    /// Adds the pages and objects of `document`; returns its page objects here.
+    fn append(&mut self, mut document: Document) -> Vec<ObjectId> {
         document.renumber_objects_with(self.next_id.max(1));
         self.next_id = document.max_id + 1;
         let pages: Vec<ObjectId> = document.get_pages().into_values().collect();
@@ -62,6 +68,24 @@ impl Builder {
             }
         }
         self.pages.extend(&pages);
+        if pages.len() % 2 == 1 {
+            self.blank_page();
+        }
+        pages
+    }
+
+    /// Adds another copy of `pages` (already added): new page dictionaries sharing their
+    /// contents and resources; annotations, which belong to one page, are left out.
+    fn repeat(&mut self, pages: &[ObjectId]) {
+        for page in pages {
+            let Some(Object::Dictionary(dict)) = self.objects.get(page) else {
+                continue;
+            };
+            let mut copy = dict.clone();
+            copy.remove(b"Annots");
+            let id = self.add(Object::Dictionary(copy));
+            self.pages.push(id);
+        }
         if pages.len() % 2 == 1 {
             self.blank_page();
         }
