@@ -309,12 +309,23 @@ pub fn io_problem(error: &std::io::Error) -> String {
 }
 
 /// A path as the user should read it: relative to the working directory when it lies below it.
+/// A relative path is written with `/` on every system (Windows reads it too), so that messages,
+/// manifests and the province's index are the same wherever shenbao runs.
 pub fn display_path(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
-    relative
-        .unwrap_or_else(|| path.to_path_buf())
-        .display()
-        .to_string()
+    // A canonical path (`\\?\C:\…` on Windows) is compared with the canonical working directory.
+    let cwd = std::env::current_dir().ok();
+    let canonical = cwd.as_deref().and_then(|c| std::fs::canonicalize(c).ok());
+    let relative = [cwd, canonical]
+        .into_iter()
+        .flatten()
+        .find_map(|base| path.strip_prefix(base).ok().map(Path::to_path_buf));
+    let shown = relative.unwrap_or_else(|| path.to_path_buf());
+    if shown.is_absolute() {
+        return shown.display().to_string();
+    }
+    shown
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
