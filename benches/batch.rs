@@ -202,8 +202,12 @@ fn synthesize(root: &Path, count: usize) -> Vec<PathBuf> {
                 text.replace(&line, &format!("assessment:\n{inline}")),
             )
             .expect("write");
+            // 许昌市 writes its report and plan in Word; those stay as they are.
             for markdown in ["创建工作报告.md", "示范工作方案.md"] {
                 let path = folder.join(markdown);
+                if !path.exists() {
+                    continue;
+                }
                 let text = std::fs::read_to_string(&path).expect("markdown");
                 std::fs::write(&path, vary(&text, i)).expect("write");
             }
