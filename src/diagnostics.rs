@@ -170,7 +170,7 @@ impl Diagnostic {
     /// Fills in the offending line from the text of the file the location names.
     pub fn quoting(self, text: &str) -> Self {
         match self.location.as_ref().and_then(|l| l.line) {
-            Some(line) => match text.lines().nth(line as usize - 1) {
+            Some(line) => match text.lines().nth((line as usize).wrapping_sub(1)) {
                 Some(source) => self.with_source_line(source),
                 None => self,
             },

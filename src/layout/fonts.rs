@@ -98,12 +98,8 @@ pub fn load_roles(store: &TemplateStore, remaps: &[String]) -> Result<FontRoles,
             .map(|f| f.trim().to_string())
             .filter(|f| !f.is_empty())
             .collect();
-        chosen.extend(
-            entry
-                .fonts
-                .drain(..)
-                .filter(|f| !families.contains(f.as_str())),
-        );
+        let named = chosen.clone();
+        chosen.extend(entry.fonts.drain(..).filter(|f| !named.contains(f)));
         entry.fonts = chosen;
     }
     Ok(roles)
@@ -246,7 +242,24 @@ impl Coverage {
             .chars()
             .filter(|&c| !emphasis::is_mark(c) && !self.covers(c))
             .collect();
-        missing.dedup();
+        let mut seen = std::collections::HashSet::new();
+        missing.retain(|c| seen.insert(*c));
         missing
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_remapped_family_keeps_every_fallback_it_does_not_name() {
+        let store = TemplateStore::new(None).unwrap();
+        let roles = load_roles(&store, &["body=FandolFang R Extra".to_string()]).unwrap();
+        assert_eq!(
+            roles["body"].fonts,
+            ["FandolFang R Extra", "FandolFang R", "Noto Serif CJK SC"]
+        );
+        assert_eq!(roles[STRONG].fonts, roles[STRONG_FALLBACK].fonts);
     }
 }

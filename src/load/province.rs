@@ -385,7 +385,10 @@ pub fn applicant_dirs(province: &Province) -> Result<Vec<PathBuf>, Diagnostics> 
         found.sort();
         dirs.extend(found);
     }
-    dirs.dedup();
+    // The same folder named twice (directly, or inside a parent also listed) is taken once,
+    // in the order first named.
+    let mut seen = std::collections::HashSet::new();
+    dirs.retain(|dir| seen.insert(dir.clone()));
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
