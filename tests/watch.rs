@@ -9,11 +9,37 @@ use std::time::Duration;
 
 use common::*;
 
+/// A running `shenbao watch`, killed when dropped, so a failing assertion never leaves it polling.
+struct Watching(std::process::Child);
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Watching {
+    /// Stops the watch with Ctrl-C (SIGINT) and returns what it printed to stderr.
+    fn interrupt(mut self) -> String {
+        Command::new("kill")
+            .args(["-INT", &self.0.id().to_string()])
+            .status()
+            .unwrap();
+        let mut said = String::new();
+        if let Some(mut stderr) = self.0.stderr.take() {
+            stderr.read_to_string(&mut said).unwrap();
+        }
+        self.0.wait().unwrap();
+        said
+    }
+}
+
 #[test]
 fn watch_rerenders_on_change_and_survives_a_half_written_file() {
     let (dir, applicant) = example("洛阳市");
     let out = dir.path().join("out");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+    let child = Command::new(env!("CARGO_BIN_EXE_shenbao"))
         .args([
             "watch",
             applicant.to_str().unwrap(),
@@ -26,6 +52,7 @@ fn watch_rerenders_on_change_and_survives_a_half_written_file() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let watching = Watching(child);
     let pdf = out.join("洛阳市/材料1-申报函.pdf");
     assert!(wait_for_change(&pdf, None), "the first render");
     let yaml = applicant.join("applicant.yaml");
@@ -48,18 +75,7 @@ fn watch_rerenders_on_change_and_survives_a_half_written_file() {
     assert_eq!(modified(&pdf), before, "a broken file renders nothing");
     std::fs::write(&yaml, &original).unwrap();
     assert!(wait_for_change(&pdf, before), "recovered after the fix");
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let mut said = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut said)
-        .unwrap();
-    child.wait().unwrap();
+    let said = watching.interrupt();
     assert!(said.contains("YAML 语法错误"), "{said}");
     assert!(said.matches("已更新").count() >= 3, "{said}");
 }
@@ -89,7 +105,7 @@ fn watch_rerenders_when_the_roster_changes() {
     let roster = dir.path().join("名册.xlsx");
     roster_with_number(&roster, "洛政函〔2023〕45号");
     let out = dir.path().join("out");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+    let child = Command::new(env!("CARGO_BIN_EXE_shenbao"))
         .args([
             "watch",
             "洛阳市",
@@ -104,18 +120,19 @@ fn watch_rerenders_when_the_roster_changes() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let watching = Watching(child);
     let pdf = out.join("洛阳市/材料1-申报函.pdf");
-    let first = wait_for_change(&pdf, None);
+    assert!(
+        wait_for_change(&pdf, None),
+        "the first render, with the number from the roster"
+    );
     let before = modified(&pdf);
     std::thread::sleep(Duration::from_millis(50));
     roster_with_number(&roster, "洛政函〔2023〕47号");
-    let changed = first && wait_for_change(&pdf, before);
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    child.wait().unwrap();
-    assert!(first, "the first render, with the number from the roster");
-    assert!(changed, "re-rendered after the roster changed");
+    assert!(
+        wait_for_change(&pdf, before),
+        "re-rendered after the roster changed"
+    );
+    watching.interrupt();
     assert!(squeeze(&pdf_text(&pdf)).contains("洛政函〔2023〕47号"));
 }
