@@ -54,13 +54,30 @@ pub fn draft(to: &str, subject: &str, body: &str, attachments: &[Attachment]) ->
     mail.into_bytes()
 }
 
-/// `=?UTF-8?B?…?=` for a header with non-ASCII text.
+/// The most bytes of text in one encoded word: 45 bytes are 60 base64 characters, so the word
+/// `=?UTF-8?B?…?=` is 72 characters, within RFC 2047's 75.
+const ENCODED_WORD_BYTES: usize = 45;
+
+/// `=?UTF-8?B?…?=` for a header with non-ASCII text: one encoded word per at most 45 bytes of
+/// whole characters, the words on folded lines (CRLF and a space), as RFC 2047 asks.
 fn encode_header(text: &str) -> String {
     if text.is_ascii() {
-        text.to_string()
-    } else {
-        format!("=?UTF-8?B?{}?=", base64(text.as_bytes()))
+        return text.to_string();
     }
+    let mut words = Vec::new();
+    let mut start = 0;
+    for (at, c) in text.char_indices() {
+        if at + c.len_utf8() - start > ENCODED_WORD_BYTES {
+            words.push(&text[start..at]);
+            start = at;
+        }
+    }
+    words.push(&text[start..]);
+    words
+        .iter()
+        .map(|word| format!("=?UTF-8?B?{}?=", base64(word.as_bytes())))
+        .collect::<Vec<_>>()
+        .join("\r\n ")
 }
 
 /// RFC 2231 / 3986 percent-encoding of a file name.
@@ -134,5 +151,40 @@ mod tests {
         assert!(mail.contains("Subject: =?UTF-8?B?55Sz5oql5p2Q5paZ?="));
         assert!(mail.contains("filename*=UTF-8''%E6%9D%90%E6%96%992.docx"));
         assert!(mail.contains("X-Unsent: 1"));
+    }
+
+    #[test]
+    fn a_long_subject_is_folded_into_short_encoded_words() {
+        let subject = "许昌市-国家知识产权强市建设试点城市-申报材料（电子版）";
+        let header = encode_header(subject);
+        let words: Vec<&str> = header.split("\r\n ").collect();
+        assert!(words.len() > 1, "{header}");
+        let mut decoded = Vec::new();
+        for word in &words {
+            assert!(word.len() <= 75, "{word}");
+            let inner = word
+                .strip_prefix("=?UTF-8?B?")
+                .unwrap()
+                .strip_suffix("?=")
+                .unwrap();
+            decoded.extend(decode(inner));
+        }
+        assert_eq!(String::from_utf8(decoded).unwrap(), subject);
+    }
+
+    /// Standard base64, for checking what the draft encodes.
+    fn decode(text: &str) -> Vec<u8> {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let values: Vec<u32> = text
+            .bytes()
+            .filter(|&b| b != b'=')
+            .map(|b| ALPHABET.iter().position(|&a| a == b).unwrap() as u32)
+            .collect();
+        let mut bytes = Vec::new();
+        for chunk in values.chunks(4) {
+            let n = chunk.iter().fold(0, |n, v| n << 6 | v) << (6 * (4 - chunk.len()));
+            bytes.extend(&n.to_be_bytes()[1..chunk.len()]);
+        }
+        bytes
     }
 }
