@@ -1,6 +1,7 @@
-//! The Markdown reader (材料2 工作报告, 材料3 工作方案): any UTF-8 text becomes blocks and
-//! located diagnostics, never a panic. Bytes that are not UTF-8 are refused before parsing, as
-//! the loader does.
+//! The Markdown reader (材料2 工作报告, 材料3 工作方案): any bytes become blocks and located
+//! diagnostics, never a panic, through what the loader does with a Markdown file: decoding
+//! (UTF-8 with or without BOM, GB18030/GBK with a warning, anything else a located error),
+//! `load::markdown::read`, then splitting run-in numbered headings (`load::numbered`).
 
 #![no_main]
 
@@ -8,14 +9,12 @@ use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 use shenbao::diagnostics::Diagnostics;
-use shenbao::load::markdown;
+use shenbao::load::{markdown, numbered};
 
 fuzz_target!(|bytes: &[u8]| {
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return;
-    };
     let mut diagnostics = Diagnostics::new();
-    let blocks = markdown::parse(Path::new("创建工作报告.md"), text, &mut diagnostics);
+    let blocks = markdown::read(Path::new("创建工作报告.md"), bytes, &mut diagnostics);
+    let blocks = numbered::split_run_in(blocks);
     for block in &blocks {
         if let markdown::BlockKind::Heading { text, .. } = &block.kind {
             let _ = markdown::strip_heading_number(text);

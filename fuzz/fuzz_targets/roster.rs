@@ -1,8 +1,12 @@
 //! The province's roster reader (申报单位名册): any bytes, saved as an .xlsx, are read into rows
 //! or located diagnostics, never a panic or an abort. A roster is one workbook for every
-//! applicant, so a crash here stops the whole province's run.
+//! applicant, so a crash here stops the whole province's run. A panic raised inside calamine is
+//! let through to the catch in `load::sheet` that turns it into the roster's error (see
+//! `contain_calamine.rs`); one that escapes still aborts.
 
 #![no_main]
+
+mod contain_calamine;
 
 use std::sync::OnceLock;
 
@@ -23,6 +27,7 @@ static SETUP: OnceLock<Setup> = OnceLock::new();
 
 fn setup() -> &'static Setup {
     SETUP.get_or_init(|| {
+        contain_calamine::contain_calamine_panics();
         let store = TemplateStore::new(None).expect("the built-in templates");
         Setup {
             notice: Notice::load(&store).expect("the notice"),

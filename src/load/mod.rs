@@ -22,6 +22,7 @@ pub mod sheet;
 pub mod text;
 pub mod text_rules;
 pub mod workbook;
+mod xls;
 pub mod yaml;
 pub mod zipped;
 

@@ -1,8 +1,10 @@
 //! One worksheet read under the limits: the workbook's bytes are checked as a zip first (entry
 //! count, unpacked size), then an .xlsx sheet is read cell by cell, so that a single value far
 //! away (`XFD1048576`) is refused with its cell named instead of making the reader allocate a
-//! dense grid of every cell in between. Other formats (.xls, .ods) are read by calamine, whose
-//! own caps bound them, and the filled area is checked the same way.
+//! dense grid of every cell in between. Other formats (.xls, .ods) are read by calamine, and the
+//! filled area is checked the same way; an .xls is first walked the way calamine will read it
+//! (compound-file sectors, sheet records, the area its cells span), since calamine trusts it.
+//! A panic inside calamine makes the workbook's error.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Cursor;
@@ -12,6 +14,7 @@ use calamine::{Cell, Data, DataRef, Range, Reader, Sheets, Xlsx, open_workbook_a
 
 use super::limits::Limits;
 use super::workbook::{column_name, normalize};
+use super::xls::ole_problem;
 use super::zipped;
 use crate::diagnostics::{Diagnostic, Location};
 
@@ -57,6 +60,27 @@ impl Book<'_> {
                 .at(Location::file(self.path))
                 .hint("请在 Excel 或 WPS 中打开后另存为新文件，删去无关的工作表和内容；上限见 templates/notice.yaml 的 limits 一节"));
         }
+        if let Some(problem) = ole_problem(bytes, limits.sheet_cells) {
+            return Err(
+                Diagnostic::error(format!("无法打开{}工作簿（{problem}）", self.what))
+                    .at(Location::file(self.path))
+                    .hint(self.open_hint),
+            );
+        }
+        // calamine's readers, its .xls one above all, panic on some malformed records (a length
+        // or an offset taken on trust): such a workbook is damaged, and said to be.
+        crate::run::guard::guarded(|| self.read(bytes, preferred, limits)).unwrap_or_else(|panic| {
+            Err(Diagnostic::error(format!(
+                "无法打开{}工作簿（文件已损坏：{panic}）",
+                self.what
+            ))
+            .at(Location::file(self.path))
+            .hint(self.open_hint))
+        })
+    }
+
+    /// The sheet as calamine reads it from `bytes` that passed the checks of [`Self::sheet`].
+    fn read(&self, bytes: &[u8], preferred: &str, limits: &Limits) -> Result<Sheet, Diagnostic> {
         let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|error| {
             Diagnostic::error(format!("无法打开{}工作簿（{error}）", self.what))
                 .at(Location::file(self.path))
@@ -218,25 +242,28 @@ impl SheetProblem {
 
 /// The bounding box of the filled cells seen so far.
 #[derive(Default)]
-struct Area {
+pub(super) struct Area {
     bounds: Option<((u32, u32), (u32, u32))>,
 }
 
 impl Area {
-    fn include(&mut self, (row, col): (u32, u32)) {
+    /// Widens the box to hold the cell at (row, column).
+    pub(super) fn include(&mut self, (row, col): (u32, u32)) {
         self.bounds = Some(match self.bounds {
             None => ((row, col), (row, col)),
             Some(((r0, c0), (r1, c1))) => ((r0.min(row), c0.min(col)), (r1.max(row), c1.max(col))),
         });
     }
 
-    fn cells(&self) -> u64 {
+    /// How many cells the box holds.
+    pub(super) fn cells(&self) -> u64 {
         self.bounds.map_or(0, |((r0, c0), (r1, c1))| {
             u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1)
         })
     }
 
-    fn name(&self) -> String {
+    /// The box as a range such as `A1:F40`.
+    pub(super) fn name(&self) -> String {
         self.bounds
             .map_or_else(String::new, |((r0, c0), (r1, c1))| {
                 format!(
@@ -247,5 +274,123 @@ impl Area {
                     r1 + 1
                 )
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::xls::{PAST_END, damaged};
+
+    /// The header of an OLE file of 512-byte sectors, naming no FAT or DIFAT sector yet.
+    fn ole_header() -> Vec<u8> {
+        let mut header = vec![0; 512];
+        header[..8].copy_from_slice(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1");
+        header[30] = 0x09;
+        header[32] = 0x06;
+        header[68..72].copy_from_slice(&u32::MAX.to_le_bytes());
+        for entry in header[76..].chunks_exact_mut(4) {
+            entry.copy_from_slice(&u32::MAX.to_le_bytes());
+        }
+        header
+    }
+
+    fn open(bytes: &[u8]) -> Result<Sheet, Diagnostic> {
+        let book = Book {
+            path: Path::new("测评表.xls"),
+            what: "测评表",
+            open_hint: "请重新保存",
+        };
+        book.sheet(bytes, "", &Limits::built_in().unwrap())
+    }
+
+    fn refusal(bytes: &[u8]) -> String {
+        match open(bytes) {
+            Ok(_) => panic!("a damaged .xls was opened"),
+            Err(refused) => refused.message,
+        }
+    }
+
+    /// Found by the workbook fuzz target (while minimising its first find), reduced: the DIFAT
+    /// goes on in sector 1 of a file that ends with its header. calamine sliced `[512..0]` and
+    /// panicked.
+    #[test]
+    fn a_sector_past_the_end_is_refused() {
+        let mut file = ole_header();
+        file[68..72].copy_from_slice(&1u32.to_le_bytes());
+        assert_eq!(ole_problem(&file, 1), Some(damaged(PAST_END)));
+        assert!(refusal(&file).contains("文件结构已损坏"));
+    }
+
+    /// The workbook fuzz target's first find (982 bytes), reduced: the FAT is sector 0, of which
+    /// the file holds one byte. calamine asserted a whole number of words and panicked.
+    #[test]
+    fn an_allocation_table_cut_short_is_refused() {
+        let mut file = ole_header();
+        file[76..80].copy_from_slice(&0u32.to_le_bytes());
+        file.push(0);
+        assert!(refusal(&file).contains("扇区分配表被截断"));
+    }
+
+    /// A directory chain that comes back to itself: calamine read it until memory ran out.
+    #[test]
+    fn a_looping_chain_is_refused() {
+        let mut file = ole_header();
+        file[76..80].copy_from_slice(&0u32.to_le_bytes());
+        file.extend([0; 512]);
+        assert!(refusal(&file).contains("扇区链形成循环"));
+    }
+
+    /// A sound .xls of the official layout (the fixture of the integration tests).
+    const XLS: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/workbooks/许昌市.xls"
+    ));
+
+    /// The workbook fuzz target's second find: that .xls with its sheet's DIMENSIONS record
+    /// saying the first row is 262144, after the last (35). calamine's row count wrapped round,
+    /// it asked for 1.2 TB for the cells and aborted.
+    #[test]
+    fn a_sheet_range_upside_down_is_refused() {
+        let mut xls = XLS.to_vec();
+        let record = xls.windows(4).position(|w| w == [0x00, 0x02, 0x0E, 0x00]);
+        let first_row = record.unwrap() + 4;
+        xls[first_row..first_row + 4].copy_from_slice(&0x0004_0000u32.to_le_bytes());
+        assert!(refusal(&xls).contains("DIMENSIONS"));
+    }
+
+    /// The workbook fuzz target's third find: that .xls with one cell moved to row 65536,
+    /// column IV. calamine lays the sheet out as a grid of all the cells between, here 16 million
+    /// (half a gigabyte); the fuzzer's inputs, with columns past IV, asked for up to 130 GB.
+    #[test]
+    fn a_cell_far_away_is_refused() {
+        let mut xls = XLS.to_vec();
+        let record = xls.windows(4).position(|w| w == [0xFD, 0x00, 0x0A, 0x00]);
+        let cell = record.unwrap() + 4;
+        xls[cell..cell + 4].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0x00]);
+        assert!(
+            refusal(&xls).contains("个单元格，超过上限 1000000"),
+            "{}",
+            refusal(&xls)
+        );
+    }
+
+    /// The workbook fuzz target's fourth find: that .xls with the globals' BOF record cut to one
+    /// byte. calamine's `parse_bof` sliced two and panicked; the panic is the file's error.
+    #[test]
+    fn a_panic_in_calamine_is_the_workbook_s_error() {
+        let mut xls = XLS.to_vec();
+        let record = xls.windows(4).position(|w| w == [0x09, 0x08, 0x10, 0x00]);
+        let length = record.unwrap() + 2;
+        xls[length] = 1;
+        assert_eq!(ole_problem(&xls, 1_000_000), None);
+        assert!(refusal(&xls).contains("文件已损坏：range end index 2 out of range"));
+    }
+
+    #[test]
+    fn a_sound_xls_passes() {
+        assert_eq!(ole_problem(XLS, 1_000_000), None);
+        assert!(open(XLS).is_ok());
+        assert_eq!(ole_problem(b"PK\x03\x04", 1), None);
     }
 }
