@@ -145,12 +145,11 @@ fn bold_text_and_run_in_headings_print_as_written_in_pdf_and_word() {
         !paragraph.contains("<w:pStyle"),
         "a body paragraph: {paragraph}"
     );
-    let fonts: Vec<&str> = paragraph
-        .split("w:eastAsia=\"")
-        .skip(1)
-        .map(|rest| &rest[..rest.find('"').unwrap()])
-        .collect();
-    assert_eq!(fonts, ["楷体_GB2312", "黑体"], "{paragraph}");
+    assert_eq!(
+        east_asian_fonts(paragraph),
+        ["楷体_GB2312", "黑体"],
+        "{paragraph}"
+    );
 }
 
 #[test]

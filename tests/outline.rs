@@ -10,21 +10,6 @@ use std::process::Command;
 
 use common::*;
 
-/// `shenbao check --format json` on `applicant`: exit code and diagnostics.
-fn check(applicant: &Path) -> (i32, Vec<serde_json::Value>) {
-    let output = shenbao(
-        applicant.parent().unwrap(),
-        &["check", "--format", "json", applicant.to_str().unwrap()],
-    );
-    let json: serde_json::Value =
-        serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{}", said(&output)));
-    let diagnostics = json[0]["diagnostics"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    (output.status.code().unwrap(), diagnostics)
-}
-
 fn find<'a>(diagnostics: &'a [serde_json::Value], needle: &str) -> &'a serde_json::Value {
     diagnostics
         .iter()
@@ -223,12 +208,11 @@ fn a_run_in_heading_in_markdown_leads_its_paragraph() {
     let paragraph = &xml[start..at + xml[at..].find("</w:p>").unwrap()];
     assert!(paragraph.contains("洛阳市"), "{paragraph}");
     assert!(!paragraph.contains("<w:pStyle"), "{paragraph}");
-    let fonts: Vec<&str> = paragraph
-        .split("w:eastAsia=\"")
-        .skip(1)
-        .map(|rest| &rest[..rest.find('"').unwrap()])
-        .collect();
-    assert_eq!(fonts, ["楷体_GB2312", "黑体"], "{paragraph}");
+    assert_eq!(
+        east_asian_fonts(paragraph),
+        ["楷体_GB2312", "黑体"],
+        "{paragraph}"
+    );
 }
 
 #[test]

@@ -37,21 +37,7 @@ fn word_text(path: &Path) -> String {
         .unwrap()
         .read_to_string(&mut xml)
         .unwrap();
-    let mut text = String::new();
-    let mut inside = false;
-    for c in xml.chars() {
-        match c {
-            '<' => inside = true,
-            '>' => inside = false,
-            _ if !inside => text.push(c),
-            _ => {}
-        }
-    }
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
+    xml_text(&xml)
 }
 
 /// Appends `lines` to the example's report; returns the line number of the first appended line.

@@ -34,25 +34,6 @@ fn entries(path: &Path) -> Vec<String> {
         .collect()
 }
 
-/// The text of a WordprocessingML part: tags removed, entities decoded.
-fn xml_text(xml: &str) -> String {
-    let mut text = String::new();
-    let mut inside = false;
-    for c in xml.chars() {
-        match c {
-            '<' => inside = true,
-            '>' => inside = false,
-            _ if !inside => text.push(c),
-            _ => {}
-        }
-    }
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-}
-
 fn build(name: &str) -> (tempfile::TempDir, PathBuf, Dossier) {
     let (dir, applicant) = example(name);
     let out = dir.path().join("out");

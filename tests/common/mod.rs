@@ -319,3 +319,46 @@ pub fn workbook_with(path: &Path, first: &str, last: &str) {
     }
     workbook.save(path).unwrap();
 }
+
+/// The text of a WordprocessingML part: tags removed, entities decoded.
+pub fn xml_text(xml: &str) -> String {
+    let mut text = String::new();
+    let mut inside = false;
+    for c in xml.chars() {
+        match c {
+            '<' => inside = true,
+            '>' => inside = false,
+            _ if !inside => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// `shenbao check --format json` on `applicant`: exit code and diagnostics.
+pub fn check(applicant: &Path) -> (i32, Vec<serde_json::Value>) {
+    let output = shenbao(
+        applicant.parent().unwrap(),
+        &["check", "--format", "json", applicant.to_str().unwrap()],
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{}", said(&output)));
+    let diagnostics = json[0]["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    (output.status.code().unwrap(), diagnostics)
+}
+
+/// The East Asian font of every run of a `w:p` element, in order.
+pub fn east_asian_fonts(paragraph: &str) -> Vec<&str> {
+    paragraph
+        .split("w:eastAsia=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect()
+}

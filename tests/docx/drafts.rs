@@ -92,21 +92,6 @@ pub fn point(applicant: &Path, key: &str, file: &str) {
     std::fs::write(&yaml, edited.join("\n") + "\n").unwrap();
 }
 
-/// `shenbao check --format json` on `applicant`: exit code and diagnostics.
-pub fn check(applicant: &Path) -> (i32, Vec<serde_json::Value>) {
-    let output = shenbao(
-        applicant.parent().unwrap(),
-        &["check", "--format", "json", applicant.to_str().unwrap()],
-    );
-    let json: serde_json::Value =
-        serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{}", said(&output)));
-    let diagnostics = json[0]["diagnostics"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    (output.status.code().unwrap(), diagnostics)
-}
-
 /// The diagnostic whose message contains `needle`.
 pub fn find<'a>(diagnostics: &'a [serde_json::Value], needle: &str) -> &'a serde_json::Value {
     diagnostics
@@ -148,22 +133,6 @@ pub fn built(dir: &Path, applicant: &Path, prefix: &str) -> (String, String) {
 
 pub fn squeeze(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-pub fn xml_text(xml: &str) -> String {
-    let mut text = String::new();
-    let mut inside = false;
-    for c in xml.chars() {
-        match c {
-            '<' => inside = true,
-            '>' => inside = false,
-            _ if !inside => text.push(c),
-            _ => {}
-        }
-    }
-    text.replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
 }
 
 /// Asserts that both files contain every one of `texts`, in this order.
