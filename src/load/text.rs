@@ -289,6 +289,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn noncharacters_cannot_forge_emphasis() {
+        let (kept, findings) = scan("甲\u{FDD0}乙\u{FDD1}丙\u{FFFE}");
+        assert_eq!(kept, "甲乙丙");
+        assert_eq!(findings.invisible, ["U+FDD0", "U+FDD1", "U+FFFE"]);
+    }
+
+    #[test]
     fn escapes_and_controls_are_removed_and_named() {
         let (kept, found) = scan("红\u{1B}[31;1m色\u{7}字\u{1B}]0;title\u{7}\u{85}尾");
         assert_eq!(kept, "红色字尾");
