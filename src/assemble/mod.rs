@@ -106,7 +106,8 @@ pub fn sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Writes `bytes` as `name` in `dir` and describes the result.
+/// Starts writing `bytes` as `name` in `dir` (settled before the manifest is written) and
+/// describes the result.
 pub fn emit(
     dir: &OutputDir,
     name: &str,
@@ -115,7 +116,7 @@ pub fn emit(
     pages: Option<usize>,
     bytes: &[u8],
 ) -> Result<Output, Diagnostic> {
-    dir.write(name, bytes)?;
+    dir.write_soon(name, bytes.to_vec())?;
     Ok(Output {
         path: name.to_string(),
         kind: kind.to_string(),
@@ -183,6 +184,8 @@ pub fn print_sets(
             sets.push(output);
             continue;
         }
+        // The documents are read back from the folder, where this run's are still being written.
+        target.settle()?;
         let files: Vec<Vec<u8>> = parts
             .iter()
             .map(|p| {

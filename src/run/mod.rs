@@ -3,6 +3,7 @@
 //! and material into one job list, renders it on long-lived workers, and assembles each
 //! applicant's outputs as soon as its last document is done.
 
+mod background;
 pub mod batch;
 mod emit;
 pub mod guard;

@@ -7,6 +7,9 @@
 
 use std::fs::File;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use super::background::BackgroundWrites;
 
 use crate::assemble::write_atomically;
 use crate::diagnostics::{Diagnostic, Location, display_path, io_problem};
@@ -20,20 +23,35 @@ pub const TEMPORARY_SUFFIX: &str = ".part";
 pub const LOCK_FILE: &str = ".shenbao.lock";
 
 /// A folder under the output folder (or the output folder itself).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct OutputDir {
     path: PathBuf,
     /// The output folder given on the command line, resolved: nothing is written or removed
     /// whose real place is not under it (a symbolic link planted inside cannot lead out).
     root: PathBuf,
+    /// The writes started by [`OutputDir::write_soon`] (shared by the copies of this value, not
+    /// by its sub-folders).
+    writes: Arc<BackgroundWrites>,
 }
+
+impl PartialEq for OutputDir {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path && self.root == other.root
+    }
+}
+
+impl Eq for OutputDir {}
 
 impl OutputDir {
     /// The output folder given on the command line.
     pub fn new(root: impl Into<PathBuf>) -> Self {
         let path = root.into();
         let root = resolve(&path);
-        Self { path, root }
+        Self {
+            path,
+            root,
+            writes: Arc::default(),
+        }
     }
 
     /// Where the folder is.
@@ -53,6 +71,7 @@ impl OutputDir {
         Ok(Self {
             path: self.file(name)?,
             root: self.root.clone(),
+            writes: Arc::default(),
         })
     }
 
@@ -84,6 +103,22 @@ impl OutputDir {
         let path = self.nested(relative)?;
         self.write_at(&path, bytes)?;
         Ok(path)
+    }
+
+    /// Starts writing `bytes` as the file `name` of this folder, atomically and durably, on a
+    /// thread of its own; [`OutputDir::settle`] waits for it.
+    pub fn write_soon(&self, name: &str, bytes: Vec<u8>) -> Result<PathBuf, Diagnostic> {
+        let path = self.file(name)?;
+        if !self.really_inside(&path) {
+            return Err(self.led_out(&path));
+        }
+        self.writes.start(path.clone(), bytes)?;
+        Ok(path)
+    }
+
+    /// Waits for the writes this folder started; the first problem, if any.
+    pub fn settle(&self) -> Result<(), Diagnostic> {
+        self.writes.settle()
     }
 
     fn write_at(&self, path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {

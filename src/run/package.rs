@@ -253,6 +253,7 @@ impl Session {
             files,
             applicants,
         };
+        out.settle()?;
         Ok((manifest, warnings))
     }
 

@@ -110,6 +110,7 @@ impl Slot {
         report: &mut ApplicantReport,
         index: &LiveIndex,
     ) -> Result<(), Diagnostic> {
+        self.target.settle()?;
         assemble::write_manifest(&self.target, manifest)?;
         let made: Vec<&str> = manifest.outputs.iter().map(|o| o.path.as_str()).collect();
         for (path, old) in &self.previous {
