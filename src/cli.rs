@@ -57,7 +57,7 @@ pub enum Command {
 pub struct WatchArgs {
     #[command(flatten)]
     pub common: CommonArgs,
-    /// 只重新生成这份材料（1–4）
+    /// 只重新生成这份材料（notice.yaml 所列的序号，如 1–4）
     #[arg(long, value_name = "序号")]
     pub material: Option<u8>,
     /// 输出目录
@@ -71,7 +71,7 @@ pub struct PreviewArgs {
     /// 申报目录
     #[arg(value_name = "申报目录")]
     pub applicant: PathBuf,
-    /// 材料序号（1–4）
+    /// 材料序号（notice.yaml 所列，如 1–4）
     #[arg(long, value_name = "序号")]
     pub material: u8,
     /// 页码（从 1 起）

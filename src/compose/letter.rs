@@ -7,30 +7,44 @@ use super::model::{Block, Document, Letterhead};
 use super::{Composer, wording};
 use crate::diagnostics::Diagnostic;
 use crate::load::applicant::Applicant;
+use crate::load::notice::{MaterialInfo, MaterialKind};
 use crate::load::page::Orientation;
 
 impl Composer {
-    /// Composes the letter of `applicant`.
-    pub fn letter(&self, applicant: &Applicant) -> Result<Document, Diagnostic> {
+    /// Composes the letter of `applicant`, which is `material`.
+    pub fn letter(
+        &self,
+        applicant: &Applicant,
+        material: &MaterialInfo,
+    ) -> Result<Document, Diagnostic> {
         let data = self.wording_data(applicant)?;
-        let titles: Vec<String> = (2..=4)
-            .map(|n| self.material_title(&data, n))
-            .collect::<Result<_, _>>()?;
+        let attached: Vec<(MaterialKind, String)> = self
+            .notice
+            .attachments()
+            .map(|m| Ok((m.key, self.material_title(&data, m.number)?)))
+            .collect::<Result<_, Diagnostic>>()?;
         let letter = &applicant.letter;
         let paragraphs = match &letter.body {
             Some(body) => body.iter().map(|p| p.value.clone()).collect(),
             None => {
                 let mut context =
                     Context::from_serialize(&data).map_err(|e| Diagnostic::error(e.to_string()))?;
-                context.insert("report_title", &format!("《{}》", titles[0]));
-                context.insert("plan_title", &format!("《{}》", titles[1]));
-                context.insert("assessment_title", &format!("《{}》", titles[2]));
+                let quoted: Vec<String> = attached
+                    .iter()
+                    .map(|(_, title)| format!("《{title}》"))
+                    .collect();
+                // The first material of each kind also by name, as templates exported
+                // before the list existed use it.
+                for ((kind, _), title) in attached.iter().zip(&quoted).rev() {
+                    context.insert(format!("{}_title", kind.key()), title);
+                }
+                context.insert("attachment_titles", &quoted);
                 wording::paragraphs(&self.wording.render("letter.tera", &context)?)
             }
         };
         let attachments = match &letter.attachments {
             Some(list) => list.iter().map(|a| a.value.clone()).collect(),
-            None => titles,
+            None => attached.into_iter().map(|(_, title)| title).collect(),
         };
         let mut notes: Vec<String> = letter.note.iter().map(|n| n.value.clone()).collect();
         notes.push(format!(
@@ -57,8 +71,8 @@ impl Composer {
             notes,
             number_first_page: false,
             ..Document::new(
-                1,
-                self.material_name(&data, 1)?,
+                (material.number, material.key),
+                self.material_name(&data, material.number)?,
                 title,
                 self.fonts.clone(),
                 self.page.clone(),

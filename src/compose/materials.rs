@@ -1,16 +1,18 @@
-//! Materials 2–4: the work report, the three-year work plan and the assessment table with its
-//! evidence, composed from the applicant's texts and the notice's catalogues.
+//! The letter's attachments: the work report, the three-year work plan and the assessment table
+//! with its evidence, composed from the applicant's texts and the notice's catalogues; and the
+//! dossier, one document for each material `notice.yaml` lists.
 
 use std::path::PathBuf;
 
 use super::body::{self, HeadingNumbers};
-use super::model::{Block, Cell, Document, Dossier, Email, EvidenceFile, Table, orientation_of};
+use super::model::{Block, Cell, Document, Dossier, Email, EvidenceFile, Table};
 use super::{Composer, WordingData};
 use crate::diagnostics::Diagnostic;
 use crate::load::Texts;
 use crate::load::applicant::Applicant;
 use crate::load::catalogue::{Catalogue, Indicator};
 use crate::load::markdown::{BlockKind, MarkdownBlock};
+use crate::load::notice::{MaterialInfo, MaterialKind};
 
 /// Type size of the assessment table (小4).
 pub const ASSESSMENT_TABLE_SIZE: f32 = 10.5;
@@ -18,13 +20,19 @@ pub const ASSESSMENT_TABLE_SIZE: f32 = 10.5;
 impl Composer {
     /// Every document of `applicant`'s dossier, in material order, and its e-mail texts.
     pub fn dossier(&self, applicant: &Applicant, texts: &Texts) -> Result<Dossier, Diagnostic> {
+        let documents = self
+            .notice
+            .materials
+            .iter()
+            .map(|material| match material.key {
+                MaterialKind::Letter => self.letter(applicant, material),
+                MaterialKind::Report => self.report(applicant, texts, material),
+                MaterialKind::Plan => self.plan(applicant, texts, material),
+                MaterialKind::Assessment => self.assessment(applicant, texts, material),
+            })
+            .collect::<Result<_, _>>()?;
         Ok(Dossier {
-            documents: vec![
-                self.letter(applicant)?,
-                self.report(applicant, texts)?,
-                self.plan(applicant, texts)?,
-                self.assessment(applicant, texts)?,
-            ],
+            documents,
             email: self.email(applicant)?,
         })
     }
@@ -52,18 +60,28 @@ impl Composer {
         })
     }
 
-    /// 材料2, the work report: the office's text under the notice's title, signed and dated.
-    pub fn report(&self, applicant: &Applicant, texts: &Texts) -> Result<Document, Diagnostic> {
+    /// The work report (材料2): the office's text under the notice's title, signed and dated.
+    pub fn report(
+        &self,
+        applicant: &Applicant,
+        texts: &Texts,
+        material: &MaterialInfo,
+    ) -> Result<Document, Diagnostic> {
         let data = self.wording_data(applicant)?;
         let blocks = body::blocks(&texts.report, &mut HeadingNumbers::default());
-        let mut document = self.attachment(applicant, &data, 2, blocks)?;
+        let mut document = self.attachment(applicant, &data, material, blocks)?;
         document.signature = Some(self.signature(applicant));
         Ok(document)
     }
 
-    /// 材料3, the work plan: the four sections of 附件2, with the year-by-year timetable as a
+    /// The work plan (材料3): the four sections of 附件2, with the year-by-year timetable as a
     /// table at the end of its section.
-    pub fn plan(&self, applicant: &Applicant, texts: &Texts) -> Result<Document, Diagnostic> {
+    pub fn plan(
+        &self,
+        applicant: &Applicant,
+        texts: &Texts,
+        material: &MaterialInfo,
+    ) -> Result<Document, Diagnostic> {
         let data = self.wording_data(applicant)?;
         let plan = self.with_timetable_section(applicant, &texts.plan);
         let mut blocks = body::blocks(&plan, &mut HeadingNumbers::default());
@@ -80,7 +98,7 @@ impl Composer {
             });
             blocks.insert(at, Block::Table(table.settle_breaks()));
         }
-        self.attachment(applicant, &data, 3, blocks)
+        self.attachment(applicant, &data, material, blocks)
     }
 
     /// The index in 附件2's outline of the section the level-1 heading `text` stands for.
@@ -128,16 +146,21 @@ impl Composer {
         plan
     }
 
-    /// 材料4, the assessment table of 附件3 or 附件4 with the office's 完成情况, followed by the
+    /// The assessment table (材料4) of 附件3 or 附件4 with the office's 完成情况, followed by the
     /// evidence index and the evidence itself.
-    pub fn assessment(&self, applicant: &Applicant, texts: &Texts) -> Result<Document, Diagnostic> {
+    pub fn assessment(
+        &self,
+        applicant: &Applicant,
+        texts: &Texts,
+        material: &MaterialInfo,
+    ) -> Result<Document, Diagnostic> {
         let data = self.wording_data(applicant)?;
         let catalogue = data.catalogue;
         let table = assessment_table(catalogue, texts);
         let mut document = self.attachment(
             applicant,
             &data,
-            4,
+            material,
             vec![Block::Table(table.settle_breaks())],
         )?;
         let (evidence, sources) = evidence_files(applicant, texts, catalogue)?;
@@ -150,19 +173,22 @@ impl Composer {
         &self,
         applicant: &Applicant,
         data: &WordingData,
-        material: u8,
+        material: &MaterialInfo,
         blocks: Vec<Block>,
     ) -> Result<Document, Diagnostic> {
-        let name = self.material_name(data, material)?;
+        let name = self.material_name(data, material.number)?;
         let title = self.title_lines(
-            &self.material_title(data, material)?,
-            orientation_of(material),
+            &self.material_title(data, material.number)?,
+            material.key.orientation(),
         );
         Ok(Document {
-            attachment_label: Some(format!("附件{}", material - 1)),
+            attachment_label: self
+                .notice
+                .attachment_number(material.number)
+                .map(|n| format!("附件{n}")),
             blocks,
             ..Document::new(
-                material,
+                (material.number, material.key),
                 name,
                 title,
                 self.fonts.clone(),

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::layout::fonts::FontRoles;
+use crate::load::notice::MaterialKind;
 use crate::load::page::{Orientation, PageSpec};
 
 /// An applicant's dossier: its documents in material order, and the e-mail that carries the
@@ -32,8 +33,10 @@ pub struct Email {
 /// One document of a dossier, ready to lay out.
 #[derive(Debug, Clone, Serialize)]
 pub struct Document {
-    /// Which material (1–4) this is.
+    /// Which material this is (its number in `notice.yaml`; 0 for the province's index).
     pub material: u8,
+    /// What kind of material it is.
+    pub kind: MaterialKind,
     /// The material's name, such as 申报函.
     pub material_name: String,
     /// The document's title (`\n` where it breaks).
@@ -249,25 +252,6 @@ impl Table {
     }
 }
 
-/// The Typst layout of a material.
-fn template_of(material: u8) -> &'static str {
-    match material {
-        1 => "letter.typ",
-        2 => "report.typ",
-        3 => "plan.typ",
-        _ => "assessment.typ",
-    }
-}
-
-/// How the pages of `material` are turned: the assessment table (4) is landscape.
-pub fn orientation_of(material: u8) -> Orientation {
-    if material == 4 {
-        Orientation::Landscape
-    } else {
-        Orientation::Portrait
-    }
-}
-
 /// One evidence file, appended after the body and listed in the evidence index.
 #[derive(Debug, Clone, Serialize)]
 pub struct EvidenceFile {
@@ -291,7 +275,7 @@ impl Document {
     /// A document of `material` with its title, fonts, page and metadata, and nothing else yet:
     /// no letterhead, body, attachments, signature, notes or evidence; page 1 numbered.
     pub fn new(
-        material: u8,
+        (material, kind): (u8, MaterialKind),
         material_name: String,
         title: String,
         fonts: FontRoles,
@@ -300,6 +284,7 @@ impl Document {
     ) -> Self {
         Self {
             material,
+            kind,
             material_name,
             title,
             attachment_label: None,
@@ -316,18 +301,13 @@ impl Document {
             annexes: Vec::new(),
             sources: Vec::new(),
             meta,
-            template: template_of(material),
+            template: kind.template(),
         }
     }
 
-    /// How its pages are turned: the assessment table (material 4) is set landscape.
+    /// How its pages are turned: the assessment table is set landscape.
     pub fn orientation(&self) -> Orientation {
-        orientation_of(self.material)
-    }
-
-    /// The same document set by another layout.
-    pub fn laid_out_by(self, template: &'static str) -> Self {
-        Self { template, ..self }
+        self.kind.orientation()
     }
 
     /// Every text of the document, in reading order (for checks and tests).

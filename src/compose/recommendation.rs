@@ -7,6 +7,7 @@ use tera::Context;
 use super::model::{Annex, Block, Cell, Document, Letterhead, Meta, Signature, Table};
 use super::{Composer, wording};
 use crate::diagnostics::Diagnostic;
+use crate::load::notice::MaterialKind;
 use crate::load::page::Orientation;
 use crate::load::province::Province;
 
@@ -98,7 +99,7 @@ impl Composer {
                 blocks: vec![Block::Table(self.list_table(list))],
             }],
             ..Document::new(
-                1,
+                (1, MaterialKind::Letter),
                 "推荐函".into(),
                 title,
                 self.fonts.clone(),
@@ -142,14 +143,13 @@ impl Composer {
                 Block::Table(table.settle_breaks()),
             ],
             ..Document::new(
-                0,
+                (0, MaterialKind::Report),
                 self.notice.recommendation.index.clone(),
                 self.notice.recommendation.index.clone(),
                 self.fonts.clone(),
                 self.page.clone(),
                 meta(province),
             )
-            .laid_out_by("report.typ")
         }
     }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diagnostic;
+use crate::load::page::Orientation;
 use crate::templates::TemplateStore;
 
 /// Everything the program knows about the notice it serves.
@@ -103,14 +104,60 @@ pub struct Category {
     pub eligible: Vec<String>,
 }
 
-/// One of the four materials.
+/// What a material is: it decides where its content comes from, which layout sets it and how its
+/// pages are turned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MaterialKind {
+    /// The application letter, from `applicant.yaml`; the other materials are its attachments.
+    Letter,
+    /// The work report, from the office's Markdown or Word text.
+    Report,
+    /// The work plan, from the office's text along the notice's outline.
+    Plan,
+    /// The assessment table with its evidence, from the workbook.
+    Assessment,
+}
+
+impl MaterialKind {
+    /// The Typst layout that sets a material of this kind.
+    pub fn template(self) -> &'static str {
+        match self {
+            Self::Letter => "letter.typ",
+            Self::Report => "report.typ",
+            Self::Plan => "plan.typ",
+            Self::Assessment => "assessment.typ",
+        }
+    }
+
+    /// How its pages are turned: the assessment table is set landscape.
+    pub fn orientation(self) -> Orientation {
+        match self {
+            Self::Assessment => Orientation::Landscape,
+            _ => Orientation::Portrait,
+        }
+    }
+
+    /// The key as `notice.yaml` writes it, also the wording's name of its title
+    /// (`report_title` and so on in `letter.tera`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Letter => "letter",
+            Self::Report => "report",
+            Self::Plan => "plan",
+            Self::Assessment => "assessment",
+        }
+    }
+}
+
+/// One of the materials, in the order they are handed in.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MaterialInfo {
-    /// 1 to 4.
+    /// Its number, 1 for the letter.
     pub number: u8,
-    /// Short key: letter, report, plan, assessment.
-    pub key: String,
+    /// What it is.
+    pub key: MaterialKind,
     /// The material's name (a Tera template).
     pub name: String,
     /// Paper copies to hand in.
@@ -155,5 +202,19 @@ impl Notice {
     /// The material with number `number`.
     pub fn material(&self, number: u8) -> Option<&MaterialInfo> {
         self.materials.iter().find(|m| m.number == number)
+    }
+
+    /// The materials attached to the letter, in order: 附件1 is the first of them.
+    pub fn attachments(&self) -> impl Iterator<Item = &MaterialInfo> {
+        self.materials
+            .iter()
+            .filter(|m| m.key != MaterialKind::Letter)
+    }
+
+    /// The attachment number of material `number` (1 for 附件1), if it is attached to the letter.
+    pub fn attachment_number(&self, number: u8) -> Option<usize> {
+        self.attachments()
+            .position(|m| m.number == number)
+            .map(|at| at + 1)
     }
 }

@@ -41,7 +41,7 @@ pub struct BuildOptions {
     pub shard: Option<(usize, usize)>,
     /// Also write each document's Typst source and data here.
     pub emit_typst: Option<PathBuf>,
-    /// Render only this material (1–4), without print sets, Word files, manifest or run index
+    /// Render only this material (its number in `notice.yaml`), without print sets, Word files, manifest or run index
     /// (for `watch`).
     pub only_material: Option<u8>,
     /// Leave out the run index `out/manifest.json` (a package writes its own index there).
@@ -186,17 +186,16 @@ impl Session {
             .collect()
     }
 
-    /// The documents to render, in order, and each slot's count of them.
+    /// The documents to render, in order, and each slot's count of them: one for each material
+    /// of the notice (a dossier holds them in the same order).
     fn job_list(&self, slots: &[Slot], options: &BuildOptions) -> Vec<Job> {
+        let materials = &self.composer.notice().materials;
         let jobs: Vec<Job> = (0..slots.len())
-            .flat_map(|slot| {
-                (0..self.composer.notice().materials.len())
-                    .map(move |document| Job { slot, document })
-            })
+            .flat_map(|slot| (0..materials.len()).map(move |document| Job { slot, document }))
             .filter(|job| {
                 options
                     .only_material
-                    .is_none_or(|m| usize::from(m) == job.document + 1)
+                    .is_none_or(|m| materials[job.document].number == m)
             })
             .filter(|job| matches!(*lock(&slots[job.slot].state), State::Pending))
             .collect();

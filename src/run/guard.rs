@@ -61,6 +61,11 @@ mod tests {
             guarded(|| -> u8 { panic!("第 {detail} 页") }),
             Err("第 3 页".to_string())
         );
-        assert_eq!(GUARDED.load(Ordering::SeqCst), 0);
+        // Other tests may be inside a guarded call right now; a count that leaked stays up.
+        let settled = (0..200).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            GUARDED.load(Ordering::SeqCst) == 0
+        });
+        assert!(settled, "the count of guarded calls went back to 0");
     }
 }

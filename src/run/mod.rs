@@ -27,7 +27,7 @@ use crate::layout::fonts::{self, Coverage, FontLibrary};
 use crate::layout::world::{DocumentWorld, Engine};
 use crate::load::applicant::Applicant;
 use crate::load::date::Date;
-use crate::load::notice::Notice;
+use crate::load::notice::{MaterialKind, Notice};
 use crate::load::roster::{Roster, RosterSpec};
 use crate::load::{self, Texts};
 use crate::templates::TemplateStore;
@@ -178,7 +178,12 @@ impl Session {
         };
         if let Some(applicant) = &applicant {
             diagnostics.extend(timings.time(Stage::Validate, || rules.check(applicant)));
-            if let Ok(letter) = self.composer.letter(applicant) {
+            let letters = self
+                .notice()
+                .materials
+                .iter()
+                .filter(|m| m.key == MaterialKind::Letter);
+            for letter in letters.filter_map(|m| self.composer.letter(applicant, m).ok()) {
                 diagnostics.extend(rules.check_letter(applicant, &letter));
             }
         }

@@ -31,7 +31,13 @@ impl Session {
             .iter()
             .find(|d| d.material == material)
             .ok_or_else(|| {
-                Diagnostic::error(format!("没有材料 {material}")).hint("--material 只能是 1 到 4")
+                let numbers: Vec<String> = dossier
+                    .documents
+                    .iter()
+                    .map(|d| d.material.to_string())
+                    .collect();
+                Diagnostic::error(format!("没有材料 {material}"))
+                    .hint(format!("--material 只能是 {}", numbers.join("、")))
             })?;
         let data = serde_json::to_vec(document).map_err(|e| Diagnostic::error(e.to_string()))?;
         let world = self.world(document, data)?;

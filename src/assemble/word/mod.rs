@@ -33,6 +33,7 @@ use std::cell::Cell as Counter;
 use crate::compose::model::Document;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::layout::fonts::FontRoles;
+use crate::load::notice::MaterialKind;
 use package::Part;
 use page::{Footer, Geometry};
 use xml::{R, W, Xml};
@@ -45,12 +46,12 @@ pub struct WordFile {
     pub warnings: Diagnostics,
 }
 
-/// Writes `document` (a material 2–4 document of the model) as DOCX; evidence is never included.
+/// Writes `document` (one of the letter's attachments) as DOCX; evidence is never included.
 pub fn write(document: &Document) -> Result<WordFile, Diagnostic> {
-    if !(2..=4).contains(&document.material) {
+    if document.kind == MaterialKind::Letter {
         return Err(
             Diagnostic::error(format!("材料{}不能导出为 Word 文件", document.material))
-                .hint("只有材料2–4 提供 Word 文件；申报函请使用 PDF"),
+                .hint("只有申报函的附件提供 Word 文件；申报函请使用 PDF"),
         );
     }
     let writer = Writer {
