@@ -2,6 +2,7 @@
 //! files (notice, catalogues) become typed values. Every problem is located.
 
 pub mod applicant;
+pub mod applicant_fields;
 pub mod catalogue;
 pub mod cells;
 pub mod confine;
