@@ -19,6 +19,7 @@ pub mod page;
 pub mod province;
 pub mod punctuation;
 pub mod roster;
+pub mod schema;
 pub mod sheet;
 pub mod text;
 pub mod text_rules;
