@@ -1,12 +1,13 @@
 //! The JSON Schema of `applicant.yaml` for editors: the shipped `templates/applicant.schema.json`
 //! is what the code generates (`SHENBAO_UPDATE_SCHEMA=1 cargo test --release --test schema`
-//! rewrites it), every example validates against it, and mistakes do not.
+//! rewrites it), every example validates against it, mistakes do not, and `shenbao init` writes
+//! it beside each new `applicant.yaml` with the line that points editors at it.
 
 mod common;
 
 use std::path::Path;
 
-use common::root;
+use common::{root, said, shenbao};
 use serde_json::{Map, Value};
 use shenbao::load::notice::Notice;
 use shenbao::load::schema::applicant_schema_text;
@@ -129,4 +130,39 @@ fn what_the_loader_reads_as_text_or_leaves_empty_validates() {
     assert!(found.is_empty(), "{found:#?}");
     let empty_list = example().replace("  number:", "  body: []\n  number:");
     assert_eq!(problems(&empty_list).len(), 1, "letter.body: [] is refused");
+}
+
+#[test]
+fn init_writes_the_schema_beside_and_points_to_it_on_the_first_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = shenbao(dir.path(), &["init", "西平县", "--category", "试点县"]);
+    assert!(output.status.success(), "{}", said(&output));
+    let folder = dir.path().join("西平县");
+    let yaml = std::fs::read_to_string(folder.join("applicant.yaml")).unwrap();
+    assert_eq!(
+        yaml.lines().next(),
+        Some("# yaml-language-server: $schema=.shenbao/applicant.schema.json")
+    );
+    let beside = std::fs::read_to_string(folder.join(".shenbao/applicant.schema.json")).unwrap();
+    assert_eq!(beside, generated());
+    // A fresh file differs from the schema only in the fields still to fill in.
+    let mut places: Vec<String> = problems(&yaml)
+        .iter()
+        .map(|p| p.split(": ").next().unwrap().to_string())
+        .collect();
+    places.sort();
+    assert_eq!(
+        places,
+        [
+            "/contact/person",
+            "/contact/phone",
+            "/date",
+            "/government",
+            "/letter/number",
+            "/name",
+            "/timetable/0/tasks",
+            "/timetable/1/tasks",
+            "/timetable/2/tasks",
+        ]
+    );
 }
