@@ -1,7 +1,8 @@
-//! `shenbao init`: a new applicant folder to fill in, with a commented `applicant.yaml`, the two
-//! Markdown texts with the sections the notice asks for, an `evidence/` folder, and the blank
-//! assessment workbook in the official layout; or, with `--roster`, a blank roster workbook.
-//! Existing files are never overwritten.
+//! `shenbao init`: a new applicant folder to fill in, with a commented `applicant.yaml` (whose
+//! first line points editors at the JSON Schema written beside it), the two Markdown texts with
+//! the sections the notice asks for, an `evidence/` folder, and the blank assessment workbook in
+//! the official layout; or, with `--roster`, a blank roster workbook. Existing files are never
+//! overwritten.
 
 use std::path::{Path, PathBuf};
 
@@ -29,6 +30,10 @@ const TEXT_FILES: [(&str, &str); 3] = [
 /// The workbook's name in a new folder.
 pub const WORKBOOK: &str = "测评表.xlsx";
 
+/// Where a new folder keeps the JSON Schema of its `applicant.yaml`, relative to the folder (so
+/// the `# yaml-language-server: $schema=` line works offline, wherever the program is installed).
+pub const SCHEMA: &str = ".shenbao/applicant.schema.json";
+
 /// Creates the applicant folder `dir` for `category`, its report and plan as Markdown or, with
 /// `word`, as .docx; returns the files written.
 pub fn init(
@@ -54,6 +59,7 @@ pub fn init(
         .map(|(name, _)| dir.join(name_of(name)))
         .collect();
     targets.push(dir.join(WORKBOOK));
+    targets.push(dir.join(SCHEMA));
     if let Some(existing) = targets.iter().find(|p| p.exists()) {
         return Err(
             Diagnostic::error("目标目录中已有同名文件，为避免覆盖，未写入任何文件")
@@ -71,6 +77,7 @@ pub fn init(
         &(first..first + notice.plan_years).collect::<Vec<_>>(),
     );
     context.insert("text_extension", if word { "docx" } else { "md" });
+    context.insert("schema", SCHEMA);
     let mut wording = Wording::new(store);
     for (name, source) in TEXT_FILES {
         wording.load(source)?;
@@ -86,6 +93,10 @@ pub fn init(
     let workbook = blank_workbook(&catalogue)
         .map_err(|e| Diagnostic::error(format!("无法生成测评表工作簿（{e}）")))?;
     write_atomically(&dir.join(WORKBOOK), &workbook)?;
+    write_atomically(
+        &dir.join(SCHEMA),
+        crate::load::schema::applicant_schema_text(&notice).as_bytes(),
+    )?;
     std::fs::create_dir_all(dir.join("evidence")).map_err(|e| {
         Diagnostic::error(format!("无法创建 evidence 目录（{e}）")).at(Location::file(dir))
     })?;

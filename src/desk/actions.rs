@@ -15,6 +15,7 @@ use super::pages::{self, base_context, failure, file_label, not_found};
 use super::workspace::{self, plain_name, save_keeping_history};
 use super::{Desk, yaml_edit};
 use crate::diagnostics::Diagnostics;
+use crate::load::applicant_fields;
 use crate::run::Session;
 use crate::run::batch::BuildOptions;
 use crate::templates::TemplateStore;
@@ -71,16 +72,6 @@ impl Builds {
     }
 }
 
-/// The fields of the new-applicant form.
-const NEW_FIELDS: [(&str, &[&str]); 6] = [
-    ("government", &["government"]),
-    ("date", &["date"]),
-    ("person", &["contact", "person"]),
-    ("phone", &["contact", "phone"]),
-    ("number", &["letter", "number"]),
-    ("city", &["city"]),
-];
-
 /// Creates a new applicant folder as `shenbao init` does, with the form's values filled in.
 pub async fn create(
     State(desk): State<Arc<Desk>>,
@@ -112,7 +103,8 @@ pub async fn create(
     }
 }
 
-/// Writes the form's values into the fresh `applicant.yaml`, keeping `init`'s comments.
+/// Writes the form's values into the fresh `applicant.yaml`, keeping `init`'s comments: each
+/// field of the form at its path (the category is the one `init` already wrote).
 fn fill_new_applicant(
     dir: &Path,
     name: &str,
@@ -122,16 +114,17 @@ fn fill_new_applicant(
     let mut text = std::fs::read_to_string(&file)
         .map_err(|e| crate::diagnostics::Diagnostic::error(crate::diagnostics::io_problem(&e)))?;
     let level_is_county = text.lines().any(|l| l.starts_with("city:"));
-    let mut values = vec![(&["name"][..], name.to_string())];
-    for (field, path) in NEW_FIELDS {
-        let value = form.get(field).map(|v| v.trim()).unwrap_or_default();
-        if value.is_empty() || (field == "city" && !level_is_county) {
+    for (path, spec) in applicant_fields::form_fields() {
+        let value = match path.as_str() {
+            "name" => name,
+            "category" => continue,
+            _ => form.get(&spec.name).map(|v| v.trim()).unwrap_or_default(),
+        };
+        if value.is_empty() || (path == "city" && !level_is_county) {
             continue;
         }
-        values.push((path, value.to_string()));
-    }
-    for (path, value) in values {
-        text = yaml_edit::set_scalar(&text, path, &value)
+        let steps: Vec<&str> = path.split('.').collect();
+        text = yaml_edit::set_scalar(&text, &steps, value)
             .map_err(crate::diagnostics::Diagnostic::error)?;
     }
     crate::assemble::write_atomically(&file, text.as_bytes())?;
@@ -143,8 +136,7 @@ fn fill_new_applicant(
 
 fn new_form_again(desk: &Desk, form: &HashMap<String, String>, errors: Vec<String>) -> Response {
     let mut context = base_context(desk, &pages::Flash::default());
-    pages::fill_form_lists(desk, &mut context);
-    context.insert("form", form);
+    pages::fill_form(desk, form, &mut context);
     context.insert("errors", &errors);
     desk.pages.page("new.html", &context)
 }

@@ -2,6 +2,7 @@
 //! materials, problems, outline, previews and downloads. Every page reads the files afresh, so
 //! what the terminal changed shows at the next reload.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use super::workspace;
 use crate::assemble::Output;
 use crate::assemble::email::Attachment;
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::load::applicant_fields;
 use crate::load::markdown::BlockKind;
 use crate::load::notice::Notice;
 use crate::run::Session;
@@ -124,14 +126,15 @@ pub async fn new_form(State(desk): State<Arc<Desk>>, Query(flash): Query<Flash>)
         Ok(()) => {}
         Err(problem) => return failure(&Diagnostics::from(problem).render()),
     }
-    fill_form_lists(&desk, &mut context);
-    context.insert("form", &serde_json::json!({}));
+    fill_form(&desk, &HashMap::new(), &mut context);
     context.insert("errors", &Vec::<String>::new());
     desk.pages.page("new.html", &context)
 }
 
-/// Fills the category and city lists of the new-applicant form.
-pub fn fill_form_lists(desk: &Desk, context: &mut Context) {
+/// Fills the new-applicant form: its fields, as `templates/applicant-fields.yaml` lists them,
+/// with the `values` typed before, and the category and city lists of the notice.
+pub fn fill_form(desk: &Desk, values: &HashMap<String, String>, context: &mut Context) {
+    context.insert("fields", &form_fields(values));
     let notice =
         TemplateStore::new(desk.settings.templates.clone()).and_then(|store| Notice::load(&store));
     if let Ok(notice) = notice {
@@ -143,6 +146,28 @@ pub fn fill_form_lists(desk: &Desk, context: &mut Context) {
         context.insert("categories", &categories);
         context.insert("cities", &notice.cities);
     }
+}
+
+/// The form's fields in order, each named by its key and holding the value typed before.
+fn form_fields(values: &HashMap<String, String>) -> Vec<serde_json::Value> {
+    applicant_fields::form_fields()
+        .into_iter()
+        .filter_map(|(_, spec)| {
+            let form = spec.form.as_ref()?;
+            let label = match &form.hint {
+                Some(hint) => format!("{}（{hint}）", spec.label),
+                None => spec.label.clone(),
+            };
+            Some(serde_json::json!({
+                "key": spec.name,
+                "label": label,
+                "input": form.input,
+                "placeholder": form.placeholder,
+                "choices": spec.choices,
+                "value": values.get(&spec.name).cloned().unwrap_or_default(),
+            }))
+        })
+        .collect()
 }
 
 fn form_lists(desk: &Desk) -> Result<(), Diagnostic> {

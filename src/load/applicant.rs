@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::applicant_fields;
 use super::confine::{self, Folder, Problem};
 use super::fields::{Fields, Located, all_texts};
 use super::limits::{FileKind, Limits};
@@ -234,7 +235,7 @@ fn from_root(
     let assessment = read_assessment(&mut fields, dir, diagnostics);
     let timetable = read_timetable(&mut fields, file, diagnostics);
     let evidence = read_evidence(&mut fields, file, dir, diagnostics);
-    fields.finish(diagnostics);
+    finish(fields, "", diagnostics);
     let mut texts = Vec::new();
     all_texts(root, file, "", &mut texts);
     let sources = Sources {
@@ -284,6 +285,13 @@ fn identity(
     })
 }
 
+/// Ends the reading of the mapping at `path` (see [`applicant_fields::names_at`]): every field
+/// that the description file does not list there is reported, with the nearest one it does.
+fn finish(fields: Fields, path: &str, diagnostics: &mut Diagnostics) {
+    let known = applicant_fields::names_at(path);
+    fields.finish_as(&known, applicant_fields::SOURCE, diagnostics);
+}
+
 fn section<'a>(
     fields: &mut Fields<'a>,
     key: &'static str,
@@ -314,7 +322,7 @@ fn read_contact<'a>(
     let phone = contact.text("phone", true, diagnostics);
     let office = contact.text("office", false, diagnostics);
     let email = contact.text("email", false, diagnostics);
-    contact.finish(diagnostics);
+    finish(contact, "contact", diagnostics);
     Some(Contact {
         person: person?,
         phone: phone?,
@@ -339,7 +347,7 @@ fn read_letter<'a>(
     let attachments = letter.texts("attachments", diagnostics);
     let note = letter.text("note", false, diagnostics);
     let sealed = letter.flag("sealed", true, diagnostics);
-    letter.finish(diagnostics);
+    finish(letter, "letter", diagnostics);
     Some(LetterFields {
         number: number?,
         header,
@@ -484,7 +492,7 @@ fn read_timetable(fields: &mut Fields, file: &Path, diagnostics: &mut Diagnostic
         let year = entry.integer("year", true, diagnostics);
         let stage = entry.text("stage", false, diagnostics);
         let tasks = entry.text("tasks", true, diagnostics);
-        entry.finish(diagnostics);
+        finish(entry, "timetable", diagnostics);
         if let (Some(year), Some(tasks)) = (year, tasks) {
             stages.push(Stage { year, stage, tasks });
         }
@@ -510,7 +518,7 @@ fn read_evidence(
         let indicator = entry.integer("indicator", true, diagnostics);
         let title = entry.text("title", true, diagnostics);
         let path = entry.text("file", true, diagnostics);
-        entry.finish(diagnostics);
+        finish(entry, "evidence", diagnostics);
         if let (Some(indicator), Some(title), Some(path)) = (indicator, title, path) {
             evidence.push(Evidence {
                 indicator,

@@ -269,16 +269,55 @@ impl<'a> Fields<'a> {
 
     /// Reports every field that was never asked for, naming the nearest valid one.
     pub fn finish(self, diagnostics: &mut Diagnostics) {
+        let asked = self.asked.clone();
+        self.report_unknown(&asked, diagnostics);
+    }
+
+    /// Reports every field that is not in `known` (the fields a description file lists for this
+    /// mapping), naming the nearest one. A field asked for but not listed, or listed but never
+    /// asked for, is the program's own mistake, and is reported as such.
+    pub fn finish_as(self, known: &[&str], source: &str, diagnostics: &mut Diagnostics) {
+        let unlisted: Vec<&str> = self
+            .asked
+            .iter()
+            .copied()
+            .filter(|a| !known.contains(a))
+            .collect();
+        let unread: Vec<&str> = known
+            .iter()
+            .copied()
+            .filter(|k| !self.asked.contains(k))
+            .collect();
+        if !unlisted.is_empty() || !unread.is_empty() {
+            diagnostics.push(
+                Diagnostic::error(format!(
+                    "程序内部错误：{source} 与读取程序不一致（{}：未列出 {}；未读取 {}）",
+                    if self.prefix.is_empty() {
+                        "文件顶层"
+                    } else {
+                        &self.prefix
+                    },
+                    unlisted.join("、"),
+                    unread.join("、")
+                ))
+                .at(Location::file(self.file))
+                .hint("请报告此问题"),
+            );
+        }
+        self.report_unknown(known, diagnostics);
+    }
+
+    fn report_unknown(&self, known: &[&str], diagnostics: &mut Diagnostics) {
         for (key, _) in self.entries {
             let name = key.as_text().unwrap_or_default();
-            if self.asked.contains(&name.as_str()) {
+            if known.contains(&name.as_str()) {
                 continue;
             }
             let mut problem = Diagnostic::error(format!("未知字段 {}", self.path(&name)))
                 .at(key.location(self.file));
-            problem = match nearest(&name, &self.asked) {
+            problem = match nearest(&name, known) {
                 Some(near) => problem.hint(format!("是否应为 {}？", self.path(near))),
-                None => problem.hint(format!("此处可用的字段有：{}", self.asked.join("、"))),
+                None => problem.hint(format!("此处可用的字段有：{}", known.join("、"))),
             };
             diagnostics.push(problem);
         }

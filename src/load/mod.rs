@@ -2,6 +2,7 @@
 //! files (notice, catalogues) become typed values. Every problem is located.
 
 pub mod applicant;
+pub mod applicant_fields;
 pub mod catalogue;
 pub mod cells;
 pub mod confine;
@@ -18,6 +19,7 @@ pub mod page;
 pub mod province;
 pub mod punctuation;
 pub mod roster;
+pub mod schema;
 pub mod sheet;
 pub mod text;
 pub mod text_rules;

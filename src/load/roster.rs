@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Range};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::cells::{date_cell, not_a_choice, phone_cell};
 use super::date::Date;
@@ -58,7 +58,7 @@ pub struct ColumnSpec {
 }
 
 /// A list of allowed values, taken from the notice.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Choices {
     /// The categories (示范城市, 试点城市, 试点县).
