@@ -89,6 +89,60 @@ fn a_tera_error_in_an_override_shows_its_line_and_column() {
     );
 }
 
+/// The notice's deadline is a checked date: a typo stops the run at its line instead of silently
+/// switching the late-submission check off.
+#[test]
+fn a_deadline_that_is_no_date_is_an_error_at_its_line() {
+    let notice = built_in("notice.yaml");
+    let line = notice
+        .lines()
+        .position(|l| l.trim_start().starts_with("deadline:"))
+        .unwrap()
+        + 1;
+    let edited: String = notice
+        .lines()
+        .map(|l| match l.trim_start().starts_with("deadline:") {
+            true => "  deadline: 2023-09-31".to_string(),
+            false => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (ok, said, _dir) = build_with(&[("notice.yaml", &edited)], &[]);
+    assert!(!ok);
+    assert!(
+        said.contains(&format!("我的模板/notice.yaml:{line}:")),
+        "{said}"
+    );
+    assert!(
+        said.contains("日期“2023-09-31”不是真实存在的日期"),
+        "{said}"
+    );
+}
+
+/// The document-number pattern is compiled when `notice.yaml` is read: an invalid one is one
+/// error at its line, not one per applicant.
+#[test]
+fn an_invalid_document_number_pattern_is_an_error_at_its_line() {
+    let notice = built_in("notice.yaml");
+    let at = |l: &str| l.trim_start().starts_with("pattern:");
+    let line = notice.lines().position(at).unwrap() + 1;
+    let edited: String = notice
+        .lines()
+        .map(|l| match at(l) {
+            true => "  pattern: \"^([\"".to_string(),
+            false => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (ok, said, _dir) = build_with(&[("notice.yaml", &edited)], &[]);
+    assert!(!ok);
+    assert!(
+        said.contains(&format!("我的模板/notice.yaml:{line}:")),
+        "{said}"
+    );
+    assert_eq!(said.matches("不是有效的正则表达式").count(), 1, "{said}");
+}
+
 #[test]
 fn an_override_changes_the_output() {
     let wording = built_in("letter.tera").replace("恳请予以审核推荐。", "恳请省局审核并推荐为盼。");

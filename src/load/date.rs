@@ -59,6 +59,26 @@ impl Date {
     }
 }
 
+/// A date written in a template data file (such as `notice.yaml`'s deadline): read as text and
+/// checked, so a typo is an error at its line, never a date silently missing.
+pub mod as_text {
+    use super::Date;
+
+    /// Reads a date from its text.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Date, D::Error> {
+        let text: String = serde::Deserialize::deserialize(deserializer)?;
+        Date::parse(&text)
+            .map_err(|reason| serde::de::Error::custom(format!("日期“{text}”{reason}")))
+    }
+
+    /// Writes a date as `2023-08-10`, as the templates receive it.
+    pub fn serialize<S: serde::Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&date.iso())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

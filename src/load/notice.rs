@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diagnostic;
+use crate::load::date::Date;
 use crate::load::page::Orientation;
 use crate::templates::TemplateStore;
 
@@ -83,8 +84,9 @@ pub struct NoticeInfo {
     pub title: String,
     /// The application year.
     pub year: i32,
-    /// The last day for submissions, `YYYY-MM-DD`.
-    pub deadline: String,
+    /// The last day for submissions (written `YYYY-MM-DD`).
+    #[serde(with = "crate::load::date::as_text")]
+    pub deadline: Date,
 }
 
 /// One category of application.
@@ -173,9 +175,29 @@ pub struct MaterialInfo {
 #[serde(deny_unknown_fields)]
 pub struct DocumentNumberRule {
     /// A regular expression the whole number must match.
-    pub pattern: String,
+    pub pattern: Pattern,
     /// A correct example, shown in messages.
     pub example: String,
+}
+
+/// A regular expression of a template data file, compiled once when the file is read: an invalid
+/// one is an error at its line, reported once, not once per applicant.
+#[derive(Debug, Clone)]
+pub struct Pattern(pub regex::Regex);
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        regex::Regex::new(&text).map(Pattern).map_err(|error| {
+            serde::de::Error::custom(format!("“{text}”不是有效的正则表达式（{error}）"))
+        })
+    }
+}
+
+impl Serialize for Pattern {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.as_str())
+    }
 }
 
 /// The mailbox of the provincial centre.

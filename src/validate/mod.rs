@@ -120,12 +120,7 @@ impl Rules<'_> {
     fn document_number(&self, applicant: &Applicant, found: &mut Diagnostics) {
         let rule = &self.notice.document_number;
         let number = &applicant.letter.number;
-        let Ok(pattern) = Regex::new(&rule.pattern) else {
-            found.push(Diagnostic::error(
-                "notice.yaml 中 document_number.pattern 不是有效的正则表达式",
-            ));
-            return;
-        };
+        let pattern = &rule.pattern.0;
         if pattern.is_match(&number.value) {
             return;
         }

@@ -336,7 +336,7 @@ fn deadline(province: &Province, notice: &Notice) -> Option<Date> {
         .deadline
         .as_ref()
         .map(|d| d.value)
-        .or_else(|| Date::parse(&notice.notice.deadline).ok())
+        .or(Some(notice.notice.deadline))
 }
 
 /// Whether `applicant` was submitted after the deadline.
