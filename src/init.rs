@@ -15,7 +15,7 @@ use tera::Context;
 use crate::assemble::write_atomically;
 use crate::compose::wording::Wording;
 use crate::diagnostics::{Diagnostic, Location};
-use crate::load::catalogue::Catalogue;
+use crate::load::catalogue::{Catalogue, ColumnSource};
 use crate::load::notice::Notice;
 use crate::load::roster::RosterSpec;
 use crate::templates::TemplateStore;
@@ -109,9 +109,8 @@ pub fn blank_workbook(catalogue: &Catalogue) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name(&catalogue.attachment)?;
-    let mut columns = catalogue.columns.clone();
-    columns.push("佐证材料".to_string());
-    let last = (columns.len() - 1) as u16;
+    let evidence = &catalogue.evidence_column;
+    let last = catalogue.columns.len() as u16;
     let cell = Format::new()
         .set_text_wrap()
         .set_border(FormatBorder::Thin)
@@ -121,33 +120,29 @@ pub fn blank_workbook(catalogue: &Catalogue) -> Result<Vec<u8>, XlsxError> {
         .set_bold()
         .set_font_size(16)
         .set_align(FormatAlign::Center);
+    let bold = centred.clone().set_bold();
     sheet.merge_range(0, 0, 0, last, &catalogue.title, &title)?;
-    for (col, name) in columns.iter().enumerate() {
-        sheet.write_with_format(1, col as u16, name, &centred.clone().set_bold())?;
-        sheet.set_column_width(col as u16, column_width(name, catalogue))?;
+    for (col, column) in catalogue.columns.iter().enumerate() {
+        sheet.write_with_format(1, col as u16, &column.header, &bold)?;
+        sheet.set_column_width(col as u16, column.xlsx_width)?;
     }
+    sheet.write_with_format(1, last, &evidence.header, &bold)?;
+    sheet.set_column_width(last, evidence.xlsx_width)?;
     let first_row = 2u32;
     for (index, indicator) in catalogue.indicators.iter().enumerate() {
         let row = first_row + index as u32;
-        for (col, name) in columns.iter().enumerate() {
+        for (col, column) in catalogue.columns.iter().enumerate() {
             let col = col as u16;
-            let value = match name.as_str() {
-                "序号" => {
-                    sheet.write_number_with_format(row, col, f64::from(indicator.no), &centred)?;
-                    continue;
-                }
-                "一级指标" => indicator.level1.clone(),
-                "二级指标" if name != &catalogue.name_column => {
-                    indicator.level2.clone().unwrap_or_default()
-                }
-                "指标说明" => indicator.description.clone(),
-                "完成情况" | "佐证材料" => String::new(),
-                _ => indicator.name.clone(),
-            };
-            sheet.write_with_format(row, col, value, &cell)?;
+            if column.source == ColumnSource::No {
+                sheet.write_number_with_format(row, col, f64::from(indicator.no), &centred)?;
+            } else {
+                let value = column.text(indicator).unwrap_or_default();
+                sheet.write_with_format(row, col, value, &cell)?;
+            }
         }
+        sheet.write_with_format(row, last, "", &cell)?;
     }
-    merge_groups(sheet, catalogue, &columns, first_row, &centred)?;
+    merge_groups(sheet, catalogue, first_row, &centred)?;
     let note_row = first_row + catalogue.indicators.len() as u32;
     sheet.merge_range(
         note_row,
@@ -166,27 +161,26 @@ pub fn blank_workbook(catalogue: &Catalogue) -> Result<Vec<u8>, XlsxError> {
         .map(crate::assemble::zip_host::unix_host)
 }
 
+/// Merges the cells of each column that merges (一级指标, 二级指标 as a group) over the rows
+/// that share a value, as the notice's table does.
 fn merge_groups(
     sheet: &mut Worksheet,
     catalogue: &Catalogue,
-    columns: &[String],
     first_row: u32,
     format: &Format,
 ) -> Result<(), XlsxError> {
-    for (col, name) in columns.iter().enumerate() {
-        let value_of = |i: usize| -> Option<String> {
-            let indicator = &catalogue.indicators[i];
-            match name.as_str() {
-                "一级指标" => Some(indicator.level1.clone()),
-                "二级指标" if name != &catalogue.name_column => indicator.level2.clone(),
-                _ => None,
-            }
-        };
+    let indicators = &catalogue.indicators;
+    for (col, column) in catalogue.columns.iter().enumerate() {
+        if !column.merges() {
+            continue;
+        }
         let mut start = 0;
-        while start < catalogue.indicators.len() {
-            let Some(value) = value_of(start) else { break };
-            let end = (start..catalogue.indicators.len())
-                .take_while(|&i| value_of(i).as_ref() == Some(&value))
+        while start < indicators.len() {
+            let Some(value) = column.text(&indicators[start]) else {
+                break;
+            };
+            let end = (start..indicators.len())
+                .take_while(|&i| column.text(&indicators[i]) == Some(value))
                 .last()
                 .unwrap_or(start);
             if end > start {
@@ -195,7 +189,7 @@ fn merge_groups(
                     col as u16,
                     first_row + end as u32,
                     col as u16,
-                    &value,
+                    value,
                     format,
                 )?;
             }
@@ -203,17 +197,6 @@ fn merge_groups(
         }
     }
     Ok(())
-}
-
-fn column_width(name: &str, catalogue: &Catalogue) -> f64 {
-    match name {
-        "序号" => 6.0,
-        "一级指标" | "二级指标" if name != catalogue.name_column => 10.0,
-        "指标说明" => 40.0,
-        "完成情况" => 50.0,
-        "佐证材料" => 12.0,
-        _ => 24.0,
-    }
 }
 
 /// Rows of a new roster that carry the data validation lists.

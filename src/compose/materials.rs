@@ -10,7 +10,7 @@ use super::{Composer, WordingData};
 use crate::diagnostics::Diagnostic;
 use crate::load::Texts;
 use crate::load::applicant::Applicant;
-use crate::load::catalogue::{Catalogue, Indicator};
+use crate::load::catalogue::{Catalogue, Column, ColumnSource, Indicator};
 use crate::load::markdown::{BlockKind, MarkdownBlock};
 use crate::load::notice::{MaterialInfo, MaterialKind};
 
@@ -230,76 +230,55 @@ fn timetable(applicant: &Applicant) -> Option<Table> {
 
 /// The official table: the catalogue's columns, merged 一级/二级 cells, the office's 完成情况.
 pub fn assessment_table(catalogue: &Catalogue, texts: &Texts) -> Table {
-    let columns = &catalogue.columns;
+    let indicators = &catalogue.indicators;
     let mut rows: Vec<Vec<Cell>> = Vec::new();
-    for (index, indicator) in catalogue.indicators.iter().enumerate() {
+    for (index, indicator) in indicators.iter().enumerate() {
         let mut row = Vec::new();
-        for column in columns {
-            let merged = merged_value(catalogue, indicator, column);
-            if let Some(value) = merged {
-                let previous = index
-                    .checked_sub(1)
-                    .map(|i| merged_value(catalogue, &catalogue.indicators[i], column));
-                if previous == Some(Some(value)) {
-                    continue;
-                }
-                let span = catalogue.indicators[index..]
-                    .iter()
-                    .take_while(|i| merged_value(catalogue, i, column) == Some(value))
-                    .count();
-                row.push(Cell {
-                    breakable: true,
-                    ..Cell::center(value).spanning(span as u32, 1)
-                });
+        for column in &catalogue.columns {
+            if !column.merges() {
+                row.push(cell_of(column, indicator, texts));
                 continue;
             }
-            row.push(match column.as_str() {
-                "序号" => Cell::center(indicator.no.to_string()),
-                "指标说明" => Cell::left(indicator.description.clone()),
-                "完成情况" => Cell::left(
-                    texts
-                        .assessment
-                        .get(&indicator.no)
-                        .map(|e| e.value.clone())
-                        .unwrap_or_default(),
-                ),
-                _ => Cell::left(indicator.name.clone()),
+            let Some(value) = column.text(indicator) else {
+                row.push(Cell::center(String::new()));
+                continue;
+            };
+            let previous = index.checked_sub(1).map(|i| column.text(&indicators[i]));
+            if previous == Some(Some(value)) {
+                continue;
+            }
+            let span = indicators[index..]
+                .iter()
+                .take_while(|i| column.text(i) == Some(value))
+                .count();
+            row.push(Cell {
+                breakable: true,
+                ..Cell::center(value).spanning(span as u32, 1)
             });
         }
         rows.push(row);
     }
     Table {
-        widths: columns.iter().map(|c| column_width(c, catalogue)).collect(),
-        header: columns.iter().map(Cell::center).collect(),
+        widths: catalogue.columns.iter().map(|c| c.width).collect(),
+        header: catalogue.headers().into_iter().map(Cell::center).collect(),
         rows,
         size: ASSESSMENT_TABLE_SIZE,
         note: Some(catalogue.note.clone()),
     }
 }
 
-/// The value of a column that merges across rows (一级指标, and 二级指标 where it is a group).
-fn merged_value<'c>(
-    catalogue: &Catalogue,
-    indicator: &'c Indicator,
-    column: &str,
-) -> Option<&'c str> {
-    if column == catalogue.name_column {
-        return None;
-    }
-    match column {
-        "一级指标" => Some(&indicator.level1),
-        "二级指标" => indicator.level2.as_deref(),
-        _ => None,
-    }
-}
-
-fn column_width(column: &str, catalogue: &Catalogue) -> f32 {
-    match column {
-        "序号" => 0.7,
-        "一级指标" | "二级指标" if column != catalogue.name_column => 1.3,
-        "指标说明" => 3.4,
-        "完成情况" => 5.0,
-        _ => 1.9,
+/// The cell of a column that does not merge, for one indicator.
+fn cell_of(column: &Column, indicator: &Indicator, texts: &Texts) -> Cell {
+    match column.source {
+        ColumnSource::No => Cell::center(indicator.no.to_string()),
+        ColumnSource::Value => Cell::left(
+            texts
+                .assessment
+                .get(&indicator.no)
+                .map(|e| e.value.clone())
+                .unwrap_or_default(),
+        ),
+        _ => Cell::left(column.text(indicator).unwrap_or_default().to_string()),
     }
 }
 

@@ -13,7 +13,7 @@ use super::confine;
 use super::limits::{FileKind, Limits};
 use super::sheet::{Book, Formats};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::load::catalogue::Catalogue;
+use crate::load::catalogue::{Catalogue, ColumnSource};
 
 /// One filled-in row: the 完成情况 of an indicator, and the evidence labels written beside it.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,14 +129,16 @@ fn read_rows(
     let Some((header_row, columns, missing)) = find_header(range, catalogue, &cell) else {
         diagnostics.push(
             Diagnostic::error(format!(
-                "在工作表“{}”中找不到表头（含“序号”和“完成情况”的一行）",
-                sheet.sheet
+                "在工作表“{}”中找不到表头（含“{}”和“{}”的一行）",
+                sheet.sheet,
+                header_of(catalogue, ColumnSource::No),
+                header_of(catalogue, ColumnSource::Value)
             ))
             .at(Location::file(sheet.path))
             .hint(format!(
                 "请使用{}的原表格式：{}",
                 catalogue.attachment,
-                catalogue.columns.join("、")
+                catalogue.headers().join("、")
             )),
         );
         return Entries::new();
@@ -156,7 +158,7 @@ fn read_rows(
             .find(|t| !t.is_empty());
         match first {
             None => continue,
-            Some(text) if text.starts_with("备注") => break,
+            Some(text) if text.starts_with(&catalogue.end_marker) => break,
             Some(_) => {}
         }
         let number_text = cell(row, columns.number);
@@ -220,6 +222,11 @@ fn read_rows(
     entries
 }
 
+/// The header of the catalogue's column showing `source` (the loader makes sure there is one).
+fn header_of(catalogue: &Catalogue, source: ColumnSource) -> &str {
+    catalogue.column(source).map_or("", |c| c.header.as_str())
+}
+
 /// The header row, the columns found in it, and the catalogue's columns missing from it.
 fn find_header(
     range: &Range<Data>,
@@ -230,13 +237,14 @@ fn find_header(
     let (end_row, end_col) = range.end()?;
     for row in row0..=end_row.min(row0 + 10) {
         let find = |name: &str| (col0..=end_col).find(|&c| normalize(&cell(row, c)) == name);
-        if let (Some(number), Some(value)) = (find("序号"), find("完成情况")) {
-            let name = find(&catalogue.name_column);
+        let of = |source| catalogue.column(source).and_then(|c| find(&c.header));
+        if let (Some(number), Some(value)) = (of(ColumnSource::No), of(ColumnSource::Value)) {
+            let name = of(ColumnSource::Name);
             let missing = catalogue
-                .columns
-                .iter()
-                .filter(|c| find(c).is_none())
-                .cloned()
+                .headers()
+                .into_iter()
+                .filter(|header| find(header).is_none())
+                .map(str::to_string)
                 .collect();
             return Some((
                 row,
