@@ -89,12 +89,7 @@ fn a_new_catalogue_column_reaches_workbook_pdf_and_word() {
     copy_dir(&root().join("inputs/洛阳市"), &applicant);
     workbook_for(&catalogue, &applicant.join("测评表.xlsx"));
     let out = dir.path().join("out");
-    let output = build_into(
-        dir.path(),
-        &applicant,
-        &out,
-        &["--templates", templates.to_str().unwrap()],
-    );
+    let output = build_with_templates(dir.path(), &applicant, &out, &templates);
     assert!(output.status.success(), "{}", said(&output));
     let pdf = squeeze(&pdf_text(&out.join("洛阳市/材料4-客观工作成效测评表.pdf")));
     // The turned table pages come out of poppler in no reading order: count, don't read along.
@@ -130,12 +125,7 @@ fn the_filled_workbook_must_have_the_new_column() {
     let templates = templates_with_a_score_column(dir.path());
     let (_scratch, applicant) = example("洛阳市");
     let out = dir.path().join("out");
-    let output = build_into(
-        dir.path(),
-        &applicant,
-        &out,
-        &["--templates", templates.to_str().unwrap()],
-    );
+    let output = build_with_templates(dir.path(), &applicant, &out, &templates);
     assert!(!output.status.success());
     assert!(said(&output).contains("缺少“分值”列"), "{}", said(&output));
 }

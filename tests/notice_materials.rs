@@ -25,8 +25,7 @@ fn built(dir: &Path, templates: &Path) -> std::path::PathBuf {
     let applicant = dir.join("洛阳市");
     copy_dir(&root().join("inputs/洛阳市"), &applicant);
     let out = dir.join("out");
-    let templates = templates.to_str().unwrap();
-    let output = build_into(dir, &applicant, &out, &["--templates", templates]);
+    let output = build_with_templates(dir, &applicant, &out, templates);
     assert!(output.status.success(), "{}", said(&output));
     out.join("洛阳市")
 }

@@ -89,24 +89,25 @@ fn a_tera_error_in_an_override_shows_its_line_and_column() {
     );
 }
 
+/// The shipped `notice.yaml` with the line starting (after its indent) with `key` replaced by
+/// `line`: that line's number and the edited text.
+fn notice_with(key: &str, line: &str) -> (usize, String) {
+    let notice = built_in("notice.yaml");
+    let at = |l: &str| l.trim_start().starts_with(key);
+    let number = notice.lines().position(at).unwrap() + 1;
+    let edited = notice
+        .lines()
+        .map(|l| if at(l) { line } else { l })
+        .collect::<Vec<_>>()
+        .join("\n");
+    (number, edited)
+}
+
 /// The notice's deadline is a checked date: a typo stops the run at its line instead of silently
 /// switching the late-submission check off.
 #[test]
 fn a_deadline_that_is_no_date_is_an_error_at_its_line() {
-    let notice = built_in("notice.yaml");
-    let line = notice
-        .lines()
-        .position(|l| l.trim_start().starts_with("deadline:"))
-        .unwrap()
-        + 1;
-    let edited: String = notice
-        .lines()
-        .map(|l| match l.trim_start().starts_with("deadline:") {
-            true => "  deadline: 2023-09-31".to_string(),
-            false => l.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let (line, edited) = notice_with("deadline:", "  deadline: 2023-09-31");
     let (ok, said, _dir) = build_with(&[("notice.yaml", &edited)], &[]);
     assert!(!ok);
     assert!(
@@ -123,17 +124,7 @@ fn a_deadline_that_is_no_date_is_an_error_at_its_line() {
 /// error at its line, not one per applicant.
 #[test]
 fn an_invalid_document_number_pattern_is_an_error_at_its_line() {
-    let notice = built_in("notice.yaml");
-    let at = |l: &str| l.trim_start().starts_with("pattern:");
-    let line = notice.lines().position(at).unwrap() + 1;
-    let edited: String = notice
-        .lines()
-        .map(|l| match at(l) {
-            true => "  pattern: \"^([\"".to_string(),
-            false => l.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let (line, edited) = notice_with("pattern:", "  pattern: \"^([\"");
     let (ok, said, _dir) = build_with(&[("notice.yaml", &edited)], &[]);
     assert!(!ok);
     assert!(

@@ -32,6 +32,16 @@ pub fn build_into(cwd: &Path, applicant: &Path, out: &Path, extra: &[&str]) -> O
     shenbao(cwd, &args)
 }
 
+/// Runs `shenbao build APPLICANT -o OUT --templates TEMPLATES` in `cwd`.
+pub fn build_with_templates(cwd: &Path, applicant: &Path, out: &Path, templates: &Path) -> Output {
+    build_into(
+        cwd,
+        applicant,
+        out,
+        &["--templates", templates.to_str().unwrap()],
+    )
+}
+
 /// stderr and stdout as text, for assertion messages.
 pub fn said(output: &Output) -> String {
     format!(
