@@ -95,7 +95,7 @@ pub fn entry_kind(name: &str) -> Result<EntryKind, String> {
     match extension(name).as_str() {
         "pdf" | "jpg" | "jpeg" | "png" if in_evidence => Ok(EntryKind::Evidence),
         "pdf" | "jpg" | "jpeg" | "png" => Err(format!(
-            "佐证材料应位于 {EVIDENCE_FOLDER}/ 文件夹中"
+            "不在 {EVIDENCE_FOLDER}/ 文件夹中（佐证材料都应放在其中）"
         )),
         "md" => Ok(EntryKind::Markdown),
         "docx" => Ok(EntryKind::Word),
