@@ -254,7 +254,8 @@ fn hostile_bundles_are_refused_with_nothing_written() {
     for (name, bytes, _) in &bundles {
         std::fs::write(dir.path().join("sent").join(name), bytes).unwrap();
     }
-    std::fs::create_dir(dir.path().join("received")).unwrap();
+    // What a killed import leaves: removed by the next one.
+    std::fs::create_dir_all(dir.path().join("received/.shenbao-Ab12cd.import/evidence")).unwrap();
     let mut args = vec!["import".to_string()];
     args.extend(bundles.iter().map(|(name, _, _)| format!("sent/{name}")));
     args.extend(["-o".to_string(), "received".to_string()]);
@@ -278,6 +279,10 @@ fn hostile_bundles_are_refused_with_nothing_written() {
         );
         assert!(said_here.contains("修改建议"), "{name}: {said_here}");
     }
+    assert!(
+        text.contains("已移除上次中断的导入留下的临时目录"),
+        "{text}"
+    );
     assert!(
         text.contains(&format!(
             "共 {} 个压缩包：{} 个未能导入",

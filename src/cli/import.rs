@@ -8,7 +8,9 @@ use super::Format;
 use super::args::ImportArgs;
 use super::print::{fail, print_reports};
 use crate::diagnostics::display_path;
-use crate::run::import::{Imported, import as import_bundle};
+use crate::run::batch::INTERRUPTED;
+use crate::run::import::{Imported, import as import_bundle, remove_leftovers};
+use crate::run::output::OutputLock;
 use crate::run::{Session, Settings};
 
 /// Runs `shenbao import`: exit 0 when every bundle was unpacked and passes its checks, 1
@@ -24,6 +26,24 @@ pub(super) fn import(args: &ImportArgs) -> ExitCode {
         Ok(session) => session,
         Err(problems) => return fail(problems, Format::Human),
     };
+    // One import at a time into a folder; the lock also makes the leftovers of a killed import
+    // safe to remove. A folder that does not exist yet is made by the first bundle unpacked.
+    let lock = match args.out.is_dir() {
+        true => match OutputLock::take(&args.out, None) {
+            Ok(lock) => Some(lock),
+            Err(problem) => return fail(problem, Format::Human),
+        },
+        false => None,
+    };
+    if lock.is_some() {
+        for leftover in remove_leftovers(&args.out) {
+            eprintln!(
+                "已移除上次中断的导入留下的临时目录 {}",
+                display_path(&leftover)
+            );
+        }
+    }
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
     let mut refused = 0;
     let mut failing = 0;
     for bundle in &args.bundles {

@@ -26,6 +26,9 @@ use crate::run::output::{TEMPORARY_PREFIX, safe_name};
 /// The end of a bundle's file name after the applicant's name.
 const BUNDLE_SUFFIX: &str = "-申报数据";
 
+/// The end of the name of the temporary folder a bundle is unpacked into.
+const UNPACKING_SUFFIX: &str = ".import";
+
 /// What became of one bundle.
 #[derive(Debug)]
 pub struct Imported {
@@ -310,7 +313,7 @@ fn unpack(bundle: &Path, dir: &Path, folder: &Path, entries: &[Entry]) -> Result
     std::fs::create_dir_all(dir).map_err(|e| failed(dir, e))?;
     let temporary = tempfile::Builder::new()
         .prefix(TEMPORARY_PREFIX)
-        .suffix(".import")
+        .suffix(UNPACKING_SUFFIX)
         .tempdir_in(dir)
         .map_err(|e| failed(dir, e))?;
     for entry in entries {
@@ -322,7 +325,9 @@ fn unpack(bundle: &Path, dir: &Path, folder: &Path, entries: &[Entry]) -> Result
             std::fs::create_dir_all(parent).map_err(|e| failed(parent, e))?;
         }
         write_new(&path, &entry.bytes).map_err(|e| failed(&path, e))?;
+        stop_if_interrupted(bundle)?;
     }
+    stop_if_interrupted(bundle)?;
     if std::fs::symlink_metadata(folder).is_ok() {
         return Err(Diagnostic::error("导入期间目标目录被另一程序创建，未导入")
             .at(Location::file(bundle))
@@ -339,4 +344,31 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut file = std::fs::File::create_new(path)?;
     file.write_all(bytes)?;
     file.sync_all()
+}
+
+/// The error that ends an import stopped by Ctrl-C; the temporary folder goes with it.
+fn stop_if_interrupted(bundle: &Path) -> Result<(), Diagnostic> {
+    if !super::batch::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+        return Ok(());
+    }
+    Err(Diagnostic::error("导入已中断，未写入任何文件")
+        .at(Location::file(bundle))
+        .hint("请重新运行 shenbao import"))
+}
+
+/// Removes the temporary folders that imports killed before they finished left in `dir`
+/// (`.shenbao-XXXXXX.import`, never following a symbolic link); returns those removed. Call it
+/// only while holding the folder's lock.
+pub fn remove_leftovers(dir: &Path) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let leftover = name.starts_with(TEMPORARY_PREFIX)
+            && name.ends_with(UNPACKING_SUFFIX)
+            && entry.file_type().is_ok_and(|kind| kind.is_dir());
+        if leftover && std::fs::remove_dir_all(entry.path()).is_ok() {
+            removed.push(entry.path());
+        }
+    }
+    removed
 }
