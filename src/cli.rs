@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod args;
+mod import;
 mod print;
 
 use print::{
@@ -39,6 +41,8 @@ pub enum Command {
     Init(InitArgs),
     /// 合并各分片（--shard）的索引为 out/manifest.json
     Merge(MergeArgs),
+    /// 省级中心：把各单位发来的申报数据压缩包（<申报单位>-申报数据.zip）解压为申报目录并检查
+    Import(args::ImportArgs),
     /// 省级推荐：检查全部申报单位和推荐规则，生成推荐函、汇总表、推荐单位的材料和目录
     Package(PackageArgs),
     /// 监视模板、申报数据和字体，有改动即重新生成（模板维护用）
@@ -279,6 +283,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Init(args) => init(&args),
         Command::Merge(args) => merge(&args),
+        Command::Import(args) => import::import(&args),
         Command::Package(args) => package(&args),
         Command::Watch(args) => watch(&args),
         Command::Preview(args) => preview(&args),

@@ -46,6 +46,9 @@ pub struct Location {
     /// A paragraph of a Word file, such as `第12段「近三年来，全市……」`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paragraph: Option<String>,
+    /// An entry of a zip archive, such as `evidence/01-1.pdf`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
 }
 
 impl Location {
@@ -82,6 +85,14 @@ impl Location {
         }
     }
 
+    /// An entry of a zip archive, such as `evidence/01-1.pdf` (shown as `数据.zip!evidence/01-1.pdf`).
+    pub fn entry(path: impl AsRef<Path>, entry: impl Into<String>) -> Self {
+        Self {
+            entry: Some(entry.into()),
+            ..Self::file(path)
+        }
+    }
+
     /// A paragraph of a Word file, described as `第12段「近三年来，全市……」`.
     pub fn paragraph(path: impl AsRef<Path>, paragraph: impl Into<String>) -> Self {
         Self {
@@ -96,6 +107,9 @@ impl std::fmt::Display for Location {
         f.write_str(&self.file)?;
         if let Some(cell) = &self.cell {
             write!(f, "!{cell}")?;
+        }
+        if let Some(entry) = &self.entry {
+            write!(f, "!{entry}")?;
         }
         if let Some(paragraph) = &self.paragraph {
             write!(f, " {paragraph}")?;

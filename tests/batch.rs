@@ -158,8 +158,8 @@ fn manifests_list_every_output_with_its_hash() {
         let outputs = json["outputs"].as_array().unwrap();
         assert_eq!(
             outputs.len(),
-            11,
-            "four PDFs, two print sets, three Word files, the zip and the e-mail draft"
+            12,
+            "four PDFs, two print sets, three Word files, the zip, the e-mail draft and the data bundle"
         );
         for output in outputs {
             let bytes = std::fs::read(target.join(output["path"].as_str().unwrap())).unwrap();
@@ -170,7 +170,7 @@ fn manifests_list_every_output_with_its_hash() {
             let paged = ["pdf", "print-set"].contains(&output["kind"].as_str().unwrap());
             assert_eq!(output["pages"].as_u64().is_some_and(|p| p > 0), paged);
             assert!(
-                ["pdf", "print-set", "docx", "bundle", "email"]
+                ["pdf", "print-set", "docx", "bundle", "email", "data"]
                     .contains(&output["kind"].as_str().unwrap())
             );
         }

@@ -142,7 +142,10 @@ fn a_fifth_material_is_built_printed_and_sent() {
         files.len() - 1,
         "every file but the manifest is listed"
     );
-    let bundle = files.iter().find(|f| f.ends_with(".zip")).unwrap();
+    let bundle = files
+        .iter()
+        .find(|f| f.ends_with("（电子版）.zip"))
+        .unwrap();
     let zip = zip::ZipArchive::new(std::fs::File::open(out.join(bundle)).unwrap()).unwrap();
     let sent: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
     assert!(

@@ -166,6 +166,7 @@ fn the_email_bundle_holds_the_three_word_files() {
         .collect();
     assert_eq!(kinds.iter().filter(|k| **k == "docx").count(), 3);
     assert!(kinds.contains(&"bundle") && kinds.contains(&"email"));
+    assert_eq!(kinds.iter().filter(|k| **k == "data").count(), 1);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! `manifest.json` listing every output with its pages and sha256. Every output path is made by
 //! [`OutputDir`], so no name from the data can place a file outside the output folder.
 
+pub mod data;
 pub mod email;
 pub mod print_set;
 pub mod summary;
@@ -29,7 +30,8 @@ pub const MANIFEST: &str = "manifest.json";
 pub struct Output {
     /// Path relative to the applicant's output folder.
     pub path: String,
-    /// `pdf`, `print-set`, `docx` or `bundle`.
+    /// `pdf`, `print-set`, `docx`, `bundle` (the Word files' zip), `email` or `data` (the
+    /// applicant's own files, for `shenbao import`).
     pub kind: String,
     /// Which material (1–4), if it is one.
     pub material: Option<u8>,
@@ -263,6 +265,24 @@ pub fn word_files(
         &draft,
     )?);
     Ok((outputs, warnings))
+}
+
+/// The data bundle `<申报单位>-申报数据.zip`: the files the applicant's build read, at their
+/// paths inside its folder.
+pub fn data_bundle(
+    notice: &Notice,
+    dossier: &Dossier,
+    target: &OutputDir,
+) -> Result<Output, Diagnostic> {
+    let bytes = data::bundle(&dossier.data, &notice.limits)?;
+    emit(
+        target,
+        &format!("{}.zip", dossier.data.name),
+        "data",
+        None,
+        None,
+        &bytes,
+    )
 }
 
 /// Writes `manifest.json` into `dir`.

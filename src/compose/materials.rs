@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use super::body::{self, HeadingNumbers};
-use super::model::{Block, Cell, Document, Dossier, Email, EvidenceFile, Table};
+use super::model::{Block, Cell, DataFiles, Document, Dossier, Email, EvidenceFile, Table};
 use super::{Composer, WordingData};
 use crate::diagnostics::Diagnostic;
 use crate::load::Texts;
@@ -34,6 +34,10 @@ impl Composer {
         Ok(Dossier {
             documents,
             email: self.email(applicant)?,
+            data: DataFiles {
+                name: format!("{}-申报数据", applicant.name.value),
+                files: crate::load::input_files(&applicant.sources, texts),
+            },
         })
     }
 

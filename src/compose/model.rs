@@ -15,6 +15,17 @@ pub struct Dossier {
     pub documents: Vec<Document>,
     /// The e-mail texts.
     pub email: Email,
+    /// The applicant's own files, for its data bundle.
+    pub data: DataFiles,
+}
+
+/// What goes into an applicant's data bundle (`<申报单位>-申报数据.zip`).
+#[derive(Debug, Clone)]
+pub struct DataFiles {
+    /// The bundle's name, without extension.
+    pub name: String,
+    /// The files the build read, with their paths inside the applicant folder.
+    pub files: Vec<crate::load::InputFile>,
 }
 
 /// The e-mail with the Word files.

@@ -91,6 +91,54 @@ pub struct Texts {
     pub evidence: Vec<Option<evidence::Inspected>>,
 }
 
+/// One file an applicant's build read from its folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// Its path inside the applicant folder, with `/` between folders (`evidence/01-1.pdf`).
+    pub name: String,
+    /// Its real path, inside the folder.
+    pub path: PathBuf,
+}
+
+/// The files the build of the applicant of `sources` reads, once each, in this order:
+/// `applicant.yaml`, the report, the plan, the workbook, then each evidence file that passed
+/// inspection. Every path is the confined real path the loader found, so nothing outside the
+/// folder is named.
+pub fn input_files(sources: &applicant::Sources, texts: &Texts) -> Vec<InputFile> {
+    let Ok(root) = sources.dir.canonicalize() else {
+        return Vec::new();
+    };
+    let own = confine::resolve(&sources.dir, Path::new(applicant::APPLICANT_FILE)).ok();
+    let workbook = match &sources.assessment {
+        Some(applicant::AssessmentSource::Workbook(path)) => Some(&path.value),
+        _ => None,
+    };
+    let texts_and_table = [&sources.report, &sources.plan]
+        .into_iter()
+        .flatten()
+        .map(|located| &located.value)
+        .chain(workbook);
+    let evidence = texts.evidence.iter().flatten().map(|e| &e.path);
+    let mut files: Vec<InputFile> = Vec::new();
+    for path in own.iter().chain(texts_and_table).chain(evidence) {
+        let Ok(relative) = path.strip_prefix(&root) else {
+            continue;
+        };
+        let name = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        if !name.is_empty() && !files.iter().any(|f| f.name == name) {
+            files.push(InputFile {
+                name,
+                path: path.clone(),
+            });
+        }
+    }
+    files
+}
+
 /// Reads the Markdown files, the assessment values and the evidence files that `applicant`
 /// names, each confined to the applicant folder and read under the limits of `notice`.
 pub fn load_texts(

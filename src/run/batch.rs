@@ -436,6 +436,12 @@ impl Session {
             }
             Err(problem) => report.diagnostics.push(problem),
         }
+        match self.timings.time(Stage::Word, || {
+            assemble::data_bundle(notice, dossier, &slot.target)
+        }) {
+            Ok(bundle) => report.outputs.push(bundle),
+            Err(problem) => report.diagnostics.push(problem),
+        }
         let none = BTreeMap::new();
         let previous = if options.force { &none } else { &slot.previous };
         let outputs = self.timings.time(Stage::PrintSets, || {

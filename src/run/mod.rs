@@ -7,6 +7,7 @@ mod background;
 pub mod batch;
 mod emit;
 pub mod guard;
+pub mod import;
 pub mod index;
 pub mod output;
 pub mod package;

@@ -50,7 +50,7 @@ pub struct PackageFile {
     /// Path relative to the package root.
     pub path: String,
     /// `letter`, `workbook`, `index`, or an applicant output's kind (`pdf`, `print-set`, `docx`,
-    /// `bundle`, `email`, `manifest`).
+    /// `bundle`, `email`, `data`, `manifest`).
     pub kind: String,
     /// The applicant it belongs to; none for the province's own files.
     pub applicant: Option<String>,
@@ -564,6 +564,7 @@ fn index_row(file: &PackageFile, office: &str) -> IndexRow {
         "docx" => "Word 电子版",
         "bundle" => "电子版压缩包",
         "email" => "电子版邮件草稿",
+        "data" => "申报数据包",
         "manifest" => "文件清单",
         _ => "文件",
     };
