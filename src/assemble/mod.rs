@@ -25,14 +25,57 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Location, io_problem};
 /// The name of an applicant's manifest in its output folder.
 pub const MANIFEST: &str = "manifest.json";
 
+/// What an output file is, as the manifests and the package index name it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutputKind {
+    /// A material's PDF.
+    Pdf,
+    /// A set of materials joined for printing.
+    PrintSet,
+    /// A material's Word file.
+    Docx,
+    /// The zip of the Word files for the e-mail.
+    Bundle,
+    /// The e-mail draft.
+    Email,
+    /// The applicant's own files, for `shenbao import`.
+    Data,
+    /// An applicant's `manifest.json` in the package.
+    Manifest,
+    /// The province's recommendation letter.
+    Letter,
+    /// The province's summary workbook.
+    Workbook,
+    /// The package's index.
+    Index,
+}
+
+impl OutputKind {
+    /// How the package index names a file of this kind.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Letter => "推荐函（附推荐名单）",
+            Self::Workbook => "测评指标汇总表",
+            Self::Pdf => "申报材料",
+            Self::PrintSet => "纸件合订本（双面印制）",
+            Self::Docx => "Word 电子版",
+            Self::Bundle => "电子版压缩包",
+            Self::Email => "电子版邮件草稿",
+            Self::Data => "申报数据包",
+            Self::Manifest => "文件清单",
+            Self::Index => "文件目录",
+        }
+    }
+}
+
 /// One file the run produced.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Output {
     /// Path relative to the applicant's output folder.
     pub path: String,
-    /// `pdf`, `print-set`, `docx`, `bundle` (the Word files' zip), `email` or `data` (the
-    /// applicant's own files, for `shenbao import`).
-    pub kind: String,
+    /// What it is.
+    pub kind: OutputKind,
     /// Which material (1–4), if it is one.
     pub material: Option<u8>,
     /// Number of pages, for PDFs.
@@ -113,7 +156,7 @@ pub fn sha256(bytes: &[u8]) -> String {
 pub fn emit(
     dir: &OutputDir,
     name: &str,
-    kind: &str,
+    kind: OutputKind,
     material: Option<u8>,
     pages: Option<usize>,
     bytes: &[u8],
@@ -121,7 +164,7 @@ pub fn emit(
     dir.write_soon(name, bytes.to_vec())?;
     Ok(Output {
         path: name.to_string(),
-        kind: kind.to_string(),
+        kind,
         material,
         pages,
         sheets: None,
@@ -167,7 +210,7 @@ pub fn print_sets(
             .filter_map(|m| {
                 rendered
                     .iter()
-                    .find(|o| o.kind == "pdf" && o.material == Some(m.number))
+                    .find(|o| o.kind == OutputKind::Pdf && o.material == Some(m.number))
             })
             .collect();
         if parts.len() != materials.len() {
@@ -204,8 +247,15 @@ pub fn print_sets(
             Diagnostic::error(format!("无法合订印制文件（{e}）"))
                 .at(Location::file(target.path().join(&name)))
         })?;
-        let mut output =
-            emit(target, &name, "print-set", None, Some(set.pages), &set.pdf)?.with_input(&input);
+        let mut output = emit(
+            target,
+            &name,
+            OutputKind::PrintSet,
+            None,
+            Some(set.pages),
+            &set.pdf,
+        )?
+        .with_input(&input);
         output.sheets = Some(set.pages.div_ceil(2));
         sets.push(output);
     }
@@ -233,7 +283,7 @@ pub fn word_files(
         outputs.push(emit(
             target,
             &name,
-            "docx",
+            OutputKind::Docx,
             Some(document.material),
             None,
             &word.bytes,
@@ -250,7 +300,7 @@ pub fn word_files(
     outputs.push(emit(
         target,
         &format!("{}.zip", mail.bundle),
-        "bundle",
+        OutputKind::Bundle,
         None,
         None,
         &bundle,
@@ -259,7 +309,7 @@ pub fn word_files(
     outputs.push(emit(
         target,
         &format!("{}.eml", mail.bundle),
-        "email",
+        OutputKind::Email,
         None,
         None,
         &draft,
@@ -278,7 +328,7 @@ pub fn data_bundle(
     emit(
         target,
         &format!("{}.zip", dossier.data.name),
-        "data",
+        OutputKind::Data,
         None,
         None,
         &bytes,

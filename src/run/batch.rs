@@ -18,7 +18,7 @@ use super::output::{OutputDir, folder_name, remove_stale_temporaries};
 use super::slot::{self, Slot, State};
 use super::timings::Stage;
 use super::{ApplicantReport, MEMO_MAX_AGE, Session, Settings};
-use crate::assemble::{self, Manifest, Output};
+use crate::assemble::{self, Manifest, Output, OutputKind};
 use crate::compose::model::{Document, Dossier};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path};
 use crate::layout::compile::render_pdf;
@@ -360,7 +360,7 @@ impl Session {
             assemble::emit(
                 target,
                 name,
-                "pdf",
+                OutputKind::Pdf,
                 Some(document.material),
                 Some(rendered.pages),
                 &rendered.pdf,

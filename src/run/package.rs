@@ -14,7 +14,7 @@ use super::output::{self, OutputDir, OutputLock};
 use super::slot::remove_if_present;
 use super::{ApplicantReport, Session, identity};
 use crate::assemble::summary::{self, SummaryRow, SummarySheet};
-use crate::assemble::{self, Manifest, Output};
+use crate::assemble::{self, Manifest, Output, OutputKind};
 use crate::compose::recommendation::{IndexRow, Recommended};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path, io_problem};
 use crate::load::Texts;
@@ -49,9 +49,9 @@ pub struct PackageManifest {
 pub struct PackageFile {
     /// Path relative to the package root.
     pub path: String,
-    /// `letter`, `workbook`, `index`, or an applicant output's kind (`pdf`, `print-set`, `docx`,
-    /// `bundle`, `email`, `data`, `manifest`).
-    pub kind: String,
+    /// What it is: the province's letter, workbook or index, or an applicant's output or
+    /// manifest.
+    pub kind: OutputKind,
     /// The applicant it belongs to; none for the province's own files.
     pub applicant: Option<String>,
     /// Which material (1–4), if it is one.
@@ -226,11 +226,11 @@ impl Session {
         let input = self.input_hash(&letter);
         let (output, typst_warnings) = self.render_pdf(&letter, out, &name, &input, options)?;
         warnings.extend(typst_warnings);
-        files.push(province_file(output, "letter"));
+        files.push(province_file(output, OutputKind::Letter));
         let workbook = summary::workbook(&self.summary_sheets(province, checked))?;
         let name = format!("{}.xlsx", self.notice().recommendation.summary);
-        let output = assemble::emit(out, &name, "workbook", None, None, &workbook)?;
-        files.push(province_file(output, "workbook"));
+        let output = assemble::emit(out, &name, OutputKind::Workbook, None, None, &workbook)?;
+        files.push(province_file(output, OutputKind::Workbook));
         for (recommended, checked) in list {
             files.extend(applicant_files(out, &recommended.name, &checked.dir)?);
         }
@@ -243,7 +243,7 @@ impl Session {
         let input = self.input_hash(&index);
         let (output, typst_warnings) = self.render_pdf(&index, out, &name, &input, options)?;
         warnings.extend(typst_warnings);
-        files.push(province_file(output, "index"));
+        files.push(province_file(output, OutputKind::Index));
         let applicants: Vec<PackageApplicant> =
             checked.iter().map(|c| package_applicant(c, list)).collect();
         let manifest = PackageManifest {
@@ -400,10 +400,10 @@ fn stopped_applicants(
     }
 }
 
-fn province_file(output: Output, kind: &str) -> PackageFile {
+fn province_file(output: Output, kind: OutputKind) -> PackageFile {
     PackageFile {
         path: output.path,
-        kind: kind.to_string(),
+        kind,
         applicant: None,
         material: None,
         pages: output.pages,
@@ -445,7 +445,7 @@ fn applicant_files(
         .collect();
     files.push(PackageFile {
         path: format!("{folder}/{MANIFEST}"),
-        kind: "manifest".into(),
+        kind: OutputKind::Manifest,
         applicant: Some(name.to_string()),
         material: None,
         pages: None,
@@ -556,18 +556,7 @@ fn finish_package(
 
 /// How the index names a file.
 fn index_row(file: &PackageFile, office: &str) -> IndexRow {
-    let what = match file.kind.as_str() {
-        "letter" => "推荐函（附推荐名单）",
-        "workbook" => "测评指标汇总表",
-        "pdf" => "申报材料",
-        "print-set" => "纸件合订本（双面印制）",
-        "docx" => "Word 电子版",
-        "bundle" => "电子版压缩包",
-        "email" => "电子版邮件草稿",
-        "data" => "申报数据包",
-        "manifest" => "文件清单",
-        _ => "文件",
-    };
+    let what = file.kind.description();
     let what = match file.material {
         Some(n) => format!("{what}（材料{n}）"),
         None => what.to_string(),
