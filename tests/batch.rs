@@ -1,5 +1,6 @@
 //! Batch rendering: print sets, manifests, reproducible bytes, incremental runs, shards, a clean
-//! stop on Ctrl-C, flat memory over many documents, and the bad inputs of the batch issue.
+//! stop on Ctrl-C, one broken applicant among many, and the bad inputs of the batch issue. Memory
+//! over hundreds of applicants is measured by the benchmark (`SHENBAO_BENCH_RSS=100,1000`).
 
 mod common;
 
@@ -305,10 +306,10 @@ fn two_applicants_writing_to_one_folder_are_refused() {
 }
 
 #[test]
-fn a_hundred_applicants_of_which_three_are_broken() {
+fn two_dozen_applicants_of_which_three_are_broken() {
     let dir = tempfile::tempdir().unwrap();
-    let dirs = many_applicants(dir.path(), 100);
-    for broken in [7, 42, 99] {
+    let dirs = many_applicants(dir.path(), 24);
+    for broken in [7, 12, 23] {
         let yaml = dirs[broken].join("applicant.yaml");
         let text = std::fs::read_to_string(&yaml).unwrap();
         let line = text
@@ -322,11 +323,11 @@ fn a_hundred_applicants_of_which_three_are_broken() {
     let output = build(dir.path(), &dirs, &out, &[]);
     assert_eq!(output.status.code(), Some(1));
     let said = said(&output);
-    assert!(said.contains("共 100 个申报目录，3 个未通过"), "{said}");
+    assert!(said.contains("共 24 个申报目录，3 个未通过"), "{said}");
     let index = manifest(&out.join("manifest.json"));
     let entries = index["applicants"].as_array().unwrap();
-    assert_eq!(entries.iter().filter(|a| a["ok"] == true).count(), 97);
-    for broken in [7, 42, 99] {
+    assert_eq!(entries.iter().filter(|a| a["ok"] == true).count(), 21);
+    for broken in [7, 12, 23] {
         let folder = format!("申报单位{broken:04}");
         let entry = entries
             .iter()
@@ -384,56 +385,6 @@ fn ctrl_c_leaves_no_partial_file() {
             "{pdf} is incomplete"
         );
     }
-}
-
-/// Peak resident memory of a child process, sampled until it exits, in MiB.
-fn peak_rss(mut child: std::process::Child) -> (std::process::ExitStatus, u64) {
-    let status_file = format!("/proc/{}/status", child.id());
-    let mut peak = 0;
-    loop {
-        if let Ok(status) = std::fs::read_to_string(&status_file) {
-            let hwm = status.lines().find(|l| l.starts_with("VmHWM:"));
-            if let Some(kb) = hwm
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<u64>().ok())
-            {
-                peak = peak.max(kb / 1024);
-            }
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            return (status, peak);
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-}
-
-/// 2,000 documents (500 applicants) in one process, on two workers: it finishes, and memory stays
-/// under the 1 GiB target.
-#[test]
-fn two_thousand_documents_in_one_process_stay_small() {
-    let dir = tempfile::tempdir().unwrap();
-    let dirs = many_applicants(dir.path(), 500);
-    let out = dir.path().join("out");
-    let child = Command::new(env!("CARGO_BIN_EXE_shenbao"))
-        .args(["build", "--jobs", "2", "-o", out.to_str().unwrap()])
-        .args(&dirs)
-        .current_dir(dir.path())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let (status, peak) = peak_rss(child);
-    assert!(status.success());
-    assert!(peak < 1024, "peak RSS {peak} MiB");
-    let index = manifest(&out.join("manifest.json"));
-    assert_eq!(
-        index["applicants"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|a| a["ok"] == true)
-            .count(),
-        500
-    );
 }
 
 #[test]
