@@ -151,6 +151,9 @@ fn the_email_bundle_holds_the_three_word_files() {
     )
     .unwrap();
     assert!(draft.contains("To: xtglc@126.com"));
+    // The materials' date (2023-08-10), so the same dossier gives the same bytes.
+    assert!(draft.contains("\r\nDate: Thu, 10 Aug 2023 09:00:00 +0800\r\n"));
+    assert!(draft.starts_with("From: =?UTF-8?B?") && draft.contains(" <lyzscq@163.com>\r\n"));
     assert_eq!(draft.matches("Content-Disposition: attachment").count(), 3);
     assert_eq!(
         dossier.email.subject,

@@ -4,6 +4,8 @@
 
 use std::io::Write as _;
 
+use crate::compose::model::Email;
+
 /// A file to attach: its name and bytes.
 pub struct Attachment<'a> {
     /// The file name shown to the recipient.
@@ -27,19 +29,24 @@ pub fn zip(files: &[Attachment]) -> Result<Vec<u8>, zip::result::ZipError> {
     Ok(writer.finish()?.into_inner())
 }
 
-/// An unsent e-mail draft to `to` with `subject`, `body` and `attachments`. `X-Unsent: 1` makes
-/// Outlook open it as a draft; other clients open it as a message to forward or resend.
-pub fn draft(to: &str, subject: &str, body: &str, attachments: &[Attachment]) -> Vec<u8> {
+/// An unsent e-mail draft of `email` with `attachments`. `X-Unsent: 1` makes Outlook open it as a
+/// draft; other clients open it as a message to forward or resend. Its `Date:` is the materials'
+/// date, so the same dossier gives the same bytes.
+pub fn draft(email: &Email, attachments: &[Attachment]) -> Vec<u8> {
     let boundary = "shenbao-boundary-7d1f0c";
     let mut mail = String::new();
-    mail.push_str(&format!("To: {to}\r\n"));
-    mail.push_str(&format!("Subject: {}\r\n", encode_header(subject)));
+    if let Some((name, address)) = &email.from {
+        mail.push_str(&format!("From: {} <{address}>\r\n", encode_header(name)));
+    }
+    mail.push_str(&format!("To: {}\r\n", email.to));
+    mail.push_str(&format!("Date: {}\r\n", email.date));
+    mail.push_str(&format!("Subject: {}\r\n", encode_header(&email.subject)));
     mail.push_str("X-Unsent: 1\r\nMIME-Version: 1.0\r\n");
     mail.push_str(&format!(
         "Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n"
     ));
     mail.push_str(&format!("--{boundary}\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"));
-    mail.push_str(&wrap(&base64(body.as_bytes())));
+    mail.push_str(&wrap(&base64(email.body.as_bytes())));
     for attachment in attachments {
         let name = percent_encode(attachment.name);
         mail.push_str(&format!("--{boundary}\r\n"));
@@ -138,16 +145,25 @@ mod tests {
 
     #[test]
     fn a_draft_names_its_attachments_in_utf8() {
-        let mail = String::from_utf8(draft(
-            "a@b.cn",
-            "申报材料",
-            "正文",
-            &[Attachment {
-                name: "材料2.docx",
-                bytes: b"x",
-            }],
-        ))
-        .unwrap();
+        let email = Email {
+            to: "a@b.cn".into(),
+            from: Some(("某市人民政府".into(), "zscq@example.gov.cn".into())),
+            date: "Thu, 10 Aug 2023 09:00:00 +0800".into(),
+            bundle: "申报材料".into(),
+            subject: "申报材料".into(),
+            body: "正文".into(),
+        };
+        let attachments = [Attachment {
+            name: "材料2.docx",
+            bytes: b"x",
+        }];
+        let mail = String::from_utf8(draft(&email, &attachments)).unwrap();
+        assert!(mail.starts_with("From: =?UTF-8?B?"), "{mail}");
+        assert!(
+            mail.contains(" <zscq@example.gov.cn>\r\nTo: a@b.cn\r\n"),
+            "{mail}"
+        );
+        assert!(mail.contains("\r\nDate: Thu, 10 Aug 2023 09:00:00 +0800\r\n"));
         assert!(mail.contains("Subject: =?UTF-8?B?55Sz5oql5p2Q5paZ?="));
         assert!(mail.contains("filename*=UTF-8''%E6%9D%90%E6%96%992.docx"));
         assert!(mail.contains("X-Unsent: 1"));

@@ -305,7 +305,7 @@ pub fn word_files(
         None,
         &bundle,
     )?);
-    let draft = email::draft(&mail.to, &mail.subject, &mail.body, &attachments);
+    let draft = email::draft(mail, &attachments);
     outputs.push(emit(
         target,
         &format!("{}.eml", mail.bundle),

@@ -58,6 +58,12 @@ impl Composer {
         };
         Ok(Email {
             to: self.notice.email.address.clone(),
+            from: applicant
+                .contact
+                .email
+                .as_ref()
+                .map(|address| (applicant.government.value.clone(), address.value.clone())),
+            date: applicant.date.value.rfc5322(),
             bundle: inline("bundle", &self.notice.email.bundle)?,
             subject: inline("subject", &self.notice.email.subject)?,
             body: self.wording.render("email.tera", &context)?,

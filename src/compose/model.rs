@@ -33,6 +33,10 @@ pub struct DataFiles {
 pub struct Email {
     /// The provincial mailbox.
     pub to: String,
+    /// The sender: the applicant's government and the contact's e-mail, when one is given.
+    pub from: Option<(String, String)>,
+    /// The `Date:` header: the materials' date.
+    pub date: String,
     /// The name of the zip and the draft, without extension.
     pub bundle: String,
     /// The subject.

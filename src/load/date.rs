@@ -57,6 +57,34 @@ impl Date {
     pub fn iso(&self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
+
+    /// The date as an e-mail's `Date:` header writes it (RFC 5322), at 09:00 Beijing time:
+    /// `Thu, 10 Aug 2023 09:00:00 +0800`.
+    pub fn rfc5322(&self) -> String {
+        const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        // 1970-01-01 was a Thursday.
+        let weekday = DAYS[(self.days_since_epoch() + 3).rem_euclid(7) as usize];
+        format!(
+            "{weekday}, {} {} {} 09:00:00 +0800",
+            self.day,
+            MONTHS[self.month as usize - 1],
+            self.year
+        )
+    }
+
+    /// Days since 1970-01-01 (a Thursday), by the proleptic Gregorian calendar.
+    fn days_since_epoch(&self) -> i64 {
+        let (month, day) = (i64::from(self.month), i64::from(self.day));
+        let year = i64::from(self.year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let of_era = year - era * 400;
+        let of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+        let of_cycle = of_era * 365 + of_era / 4 - of_era / 100 + of_year;
+        era * 146_097 + of_cycle - 719_468
+    }
 }
 
 /// A date written in a template data file (such as `notice.yaml`'s deadline): read as text and
@@ -81,6 +109,16 @@ pub mod as_text {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_email_date_names_the_right_weekday() {
+        let date = |y, m, d| Date::new(y, m, d).unwrap().rfc5322();
+        assert_eq!(date(2023, 8, 10), "Thu, 10 Aug 2023 09:00:00 +0800");
+        assert_eq!(date(1970, 1, 1), "Thu, 1 Jan 1970 09:00:00 +0800");
+        assert_eq!(date(2024, 2, 29), "Thu, 29 Feb 2024 09:00:00 +0800");
+        assert_eq!(date(2000, 3, 1), "Wed, 1 Mar 2000 09:00:00 +0800");
+        assert_eq!(date(2026, 12, 1), "Tue, 1 Dec 2026 09:00:00 +0800");
+    }
+
     use super::*;
 
     #[test]
