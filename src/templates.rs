@@ -125,6 +125,16 @@ impl TemplateStore {
         Ok(names)
     }
 
+    /// Whether the file `name` of a template folder can change what a build makes. Everything
+    /// can (a layout may read any file of the folder, an image say) except notes (`*.md`,
+    /// `*.txt`), hidden files, the desk's pages, what `init` writes and the schema for editors.
+    pub fn shapes_output(name: &str) -> bool {
+        let hidden = name.split('/').any(|part| part.starts_with('.'));
+        let note = name.ends_with(".md") || name.ends_with(".txt");
+        let elsewhere = name.starts_with("desk/") || name.starts_with("init/");
+        !(hidden || note || elsewhere || name == "applicant.schema.json")
+    }
+
     /// Names of every built-in template file, sorted.
     pub fn built_in_names() -> Vec<String> {
         let mut names = Vec::new();

@@ -468,3 +468,38 @@ fn an_output_folder_that_fills_up_leaves_only_complete_files() {
         "a failed applicant gets no manifest: {files:?}"
     );
 }
+
+/// The run's fingerprint covers the template files that can shape a document, not the notes
+/// beside them: editing a template folder's README re-renders nothing, editing its wording does.
+#[test]
+fn a_note_in_the_template_folder_renders_nothing_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = many_applicants(dir.path(), 1);
+    let templates = dir.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(templates.join("README.md"), "我们的模板。\n").unwrap();
+    let letter_tera = root().join("templates/letter.tera");
+    std::fs::copy(&letter_tera, templates.join("letter.tera")).unwrap();
+    let out = dir.path().join("out");
+    let with = ["--templates", templates.to_str().unwrap()];
+    assert!(build(dir.path(), &dirs, &out, &with).status.success());
+    let letter = out.join("申报单位0000/材料1-申报函.pdf");
+    let modified = |p: &Path| std::fs::metadata(p).unwrap().modified().unwrap();
+    let before = modified(&letter);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(templates.join("README.md"), "我们的模板，已改。\n").unwrap();
+    assert!(build(dir.path(), &dirs, &out, &with).status.success());
+    assert_eq!(modified(&letter), before, "a note re-rendered the letter");
+    let wording = std::fs::read_to_string(&letter_tera).unwrap();
+    std::fs::write(
+        templates.join("letter.tera"),
+        format!("{wording}\n特此函告。\n"),
+    )
+    .unwrap();
+    assert!(build(dir.path(), &dirs, &out, &with).status.success());
+    assert_ne!(
+        modified(&letter),
+        before,
+        "the changed wording did not re-render the letter"
+    );
+}

@@ -70,12 +70,15 @@ pub fn shard(dirs: &[PathBuf], k: usize, n: usize) -> Vec<PathBuf> {
 }
 
 /// A fingerprint of everything besides an applicant's own data that shapes the output: the
-/// program version, every template, the fonts and their roles.
+/// program version, every template file that can (not its notes), the fonts and their roles.
 pub fn run_fingerprint(store: &TemplateStore, settings: &Settings, fonts: &FontLibrary) -> String {
     let mut parts: Vec<u8> = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
-    for name in TemplateStore::built_in_names()
+    let names = TemplateStore::built_in_names();
+    let overrides = store.override_names();
+    for name in names
         .iter()
-        .chain(&store.override_names())
+        .chain(&overrides)
+        .filter(|n| TemplateStore::shapes_output(n))
     {
         if let Some(file) = store.get(name) {
             parts.extend(name.as_bytes());
