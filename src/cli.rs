@@ -362,13 +362,13 @@ fn build(args: &BuildArgs) -> ExitCode {
 fn watch(args: &WatchArgs) -> ExitCode {
     let dirs = match load::applicant_dirs(&args.common.applicants, std::path::Path::new("inputs")) {
         Ok(dirs) => dirs,
-        Err(problem) => return fail(problem, Format::Human),
+        Err(problem) => return fail(problem, args.common.format),
     };
     let [applicant] = dirs.as_slice() else {
         return fail(
             Diagnostic::error("watch 一次只监视一个申报目录")
                 .hint("请写出一个申报目录，例如 `shenbao watch inputs/洛阳市`"),
-            Format::Human,
+            args.common.format,
         );
     };
     let settings = args.common.settings(1);
@@ -379,7 +379,7 @@ fn watch(args: &WatchArgs) -> ExitCode {
         .and_then(|()| OutputLock::take(&args.out, None));
     let _lock = match ready {
         Ok(lock) => lock,
-        Err(problem) => return fail(problem, Format::Human),
+        Err(problem) => return fail(problem, args.common.format),
     };
     let options = BuildOptions {
         out: args.out.clone(),
@@ -388,7 +388,8 @@ fn watch(args: &WatchArgs) -> ExitCode {
     };
     let _ =
         ctrlc::set_handler(|| batch::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
-    crate::run::watch::watch(&settings, applicant, &options);
+    let json = args.common.format == Format::Json;
+    crate::run::watch::watch(&settings, applicant, &options, json);
     ExitCode::SUCCESS
 }
 

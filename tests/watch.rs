@@ -136,3 +136,48 @@ fn watch_rerenders_when_the_roster_changes() {
     watching.interrupt();
     assert!(squeeze(&pdf_text(&pdf)).contains("洛政函〔2023〕47号"));
 }
+
+/// `--format json`: each rebuild is one line of JSON on standard output, a broken file's line
+/// carries the located error, and the watch goes on.
+#[test]
+fn watch_writes_a_line_of_json_for_each_rebuild() {
+    let (dir, applicant) = example("洛阳市");
+    let out = dir.path().join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+        .args(["watch", applicant.to_str().unwrap(), "--material", "1"])
+        .args(["--format", "json", "-o", out.to_str().unwrap()])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let watching = Watching(child);
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    // A save can be seen half-done (an empty file) before it is seen whole: wait for the line
+    // that answers it, over a few rebuilds at most.
+    let mut until = |wanted: &dyn Fn(&serde_json::Value) -> bool| -> serde_json::Value {
+        for _ in 0..5 {
+            let line: serde_json::Value =
+                serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+            if wanted(&line) {
+                return line;
+            }
+        }
+        panic!("no such line in five rebuilds");
+    };
+    let first = until(&|l| l["ok"] == true);
+    assert!(
+        first["outputs"].as_array().is_some_and(|o| !o.is_empty()),
+        "{first}"
+    );
+    let yaml = applicant.join("applicant.yaml");
+    let original = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(&yaml, "name: 洛阳市\nlevel: [市\n").unwrap();
+    let broken = until(&|l| l["diagnostics"].to_string().contains("YAML 语法错误"));
+    assert_eq!(broken["ok"], false, "{broken}");
+    assert!(broken["diagnostics"][0]["location"].is_object(), "{broken}");
+    std::fs::write(&yaml, &original).unwrap();
+    until(&|l| l["ok"] == true);
+    drop(watching);
+}
