@@ -3,183 +3,14 @@
 //! history and restore, uploads (names never become paths, limits), build and download.
 
 mod common;
-
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+#[path = "desk/support.rs"]
+mod support;
 
 use axum::Router;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use shenbao::desk::{ServeOptions, router};
-use shenbao::run::Settings;
-use tower::ServiceExt;
-
-const ADDRESS: &str = "127.0.0.1:7451";
-const HOST: &str = "127.0.0.1:7451";
-
-/// A workspace with copies of `examples`, its output folder, and the desk's router over them.
-struct Desk {
-    _scratch: tempfile::TempDir,
-    workspace: PathBuf,
-    out: PathBuf,
-    app: Router,
-}
-
-fn desk(examples: &[&str], upload_limit: usize) -> Desk {
-    let scratch = tempfile::tempdir().unwrap();
-    let workspace = scratch.path().join("inputs");
-    for name in examples {
-        common::copy_dir(
-            &common::root().join("inputs").join(name),
-            &workspace.join(name),
-        );
-    }
-    std::fs::create_dir_all(&workspace).unwrap();
-    let out = scratch.path().join("out");
-    let options = ServeOptions {
-        workspace: workspace.clone(),
-        out: out.clone(),
-        listen: ADDRESS.parse().unwrap(),
-        token: None,
-        settings: Settings::default(),
-        upload_limit,
-    };
-    let app = router(&options, ADDRESS.parse::<SocketAddr>().unwrap()).unwrap();
-    Desk {
-        _scratch: scratch,
-        workspace,
-        out,
-        app,
-    }
-}
-
-/// The status, headers and body of one request.
-async fn send(app: &Router, request: Request<Body>) -> (StatusCode, header::HeaderMap, Vec<u8>) {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
-    (status, headers, body)
-}
-
-async fn get(app: &Router, uri: &str) -> (StatusCode, String) {
-    let request = Request::get(uri)
-        .header(header::HOST, HOST)
-        .body(Body::empty())
-        .unwrap();
-    let (status, _, body) = send(app, request).await;
-    (status, String::from_utf8_lossy(&body).into_owned())
-}
-
-/// Posts a urlencoded form; returns the status and where it redirects (or the body).
-async fn post(app: &Router, uri: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
-    let body: Vec<String> = fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect();
-    let request = Request::post(uri)
-        .header(header::HOST, HOST)
-        .header(header::ORIGIN, format!("http://{HOST}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body.join("&")))
-        .unwrap();
-    let (status, headers, body) = send(app, request).await;
-    let answer = headers
-        .get(header::LOCATION)
-        .map(|l| decode(l.to_str().unwrap()))
-        .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
-    (status, answer)
-}
-
-/// Posts a multipart form with one file.
-async fn upload(
-    app: &Router,
-    uri: &str,
-    csrf: &str,
-    file_name: &str,
-    bytes: &[u8],
-) -> (StatusCode, String) {
-    let boundary = "XshenbaoBoundary";
-    let mut body = Vec::new();
-    body.extend(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
-            .as_bytes(),
-    );
-    body.extend(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-            .as_bytes(),
-    );
-    body.extend(bytes);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let request = Request::post(uri)
-        .header(header::HOST, HOST)
-        .header(header::ORIGIN, format!("http://{HOST}"))
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .unwrap();
-    let (status, headers, body) = send(app, request).await;
-    let answer = headers
-        .get(header::LOCATION)
-        .map(|l| decode(l.to_str().unwrap()))
-        .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
-    (status, answer)
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
-
-/// The CSRF token of the desk, read from a page's form.
-async fn csrf(app: &Router) -> String {
-    let (_, page) = get(app, "/").await;
-    let start = page
-        .find("name=\"csrf\" value=\"")
-        .expect("a form with a token")
-        + 19;
-    page[start..start + 64].to_string()
-}
-
-/// (sha256, bytes) of every file under `dir`, for before/after comparisons.
-fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    common::files_under(dir)
-        .into_iter()
-        .map(|f| {
-            let bytes = std::fs::read(dir.join(&f)).unwrap();
-            (f, bytes)
-        })
-        .collect()
-}
+use support::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn refuses_other_hosts_cross_site_posts_and_missing_tokens() {
@@ -300,11 +131,7 @@ async fn saving_a_text_keeps_the_previous_version_and_refuses_a_stale_form() {
     let report = dir.join("创建工作报告.md");
     let before = std::fs::read(&report).unwrap();
     let (_, page) = get(&d.app, "/a/洛阳市").await;
-    let version = page
-        .split("name=\"version\" value=\"")
-        .nth(1)
-        .map(|rest| rest[..64].to_string())
-        .expect("the report form carries its version");
+    let version = form_version(&page, "/text/report");
     let new_text = String::from_utf8(before.clone()).unwrap() + "\n补充一段。\n";
     let (status, location) = post(
         &d.app,

@@ -451,7 +451,11 @@ fn extension_of(name: &str) -> String {
 }
 
 /// The folder of the applicant a form was posted for, once the form's CSRF token is checked.
-fn posted_to(desk: &Desk, name: &str, form: &HashMap<String, String>) -> Result<PathBuf, Response> {
+pub fn posted_to(
+    desk: &Desk,
+    name: &str,
+    form: &HashMap<String, String>,
+) -> Result<PathBuf, Response> {
     if !desk.guard.csrf_ok(form.get("csrf").map(String::as_str)) {
         return Err(stale());
     }
@@ -463,7 +467,7 @@ fn stale() -> Response {
 }
 
 /// Redirects to the applicant page of `name` with `message` shown once.
-fn back_to(name: &str, message: &str) -> Response {
+pub fn back_to(name: &str, message: &str) -> Response {
     Redirect::to(&format!(
         "/a/{}?flash={}",
         pages::percent_encode(name),

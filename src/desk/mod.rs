@@ -11,6 +11,7 @@
 mod actions;
 mod args;
 mod guard;
+mod letter;
 mod pages;
 mod render;
 mod workspace;
@@ -79,6 +80,7 @@ pub fn router(options: &ServeOptions, address: SocketAddr) -> Result<Router, Dia
         .route("/new", get(pages::new_form).post(actions::create))
         .route("/a/{name}", get(pages::applicant))
         .route("/a/{name}/build", post(actions::build))
+        .route("/a/{name}/letter", post(letter::save))
         .route("/a/{name}/text/{slot}", post(actions::save_text))
         .route("/a/{name}/upload/{slot}", post(actions::upload))
         .route("/a/{name}/restore", post(actions::restore))

@@ -54,6 +54,8 @@ pub struct Problem {
     pub hint: String,
     /// Which part of the page it belongs to: `letter`, `report`, `plan`, `assessment` or `other`.
     pub part: &'static str,
+    /// The line of a text file it points at.
+    pub line: Option<u32>,
 }
 
 /// Runs `work` with a fresh session on a blocking thread (typst and the loaders are
@@ -213,7 +215,7 @@ struct View {
     plan: Option<TextSource>,
     workbook: Option<String>,
     evidence: Vec<String>,
-    letter: serde_json::Value,
+    letter: super::letter::LetterForm,
 }
 
 /// A Markdown or Word source of material 2 or 3, with the outline found in it.
@@ -235,6 +237,14 @@ fn view_of(session: &Session, dir: &Path) -> View {
             path.map(|p| source_of(p, blocks.map(Vec::as_slice).unwrap_or_default()))
         };
     let sources = sources.as_ref();
+    let mut problems_by_part = by_part(problems_of(&diagnostics));
+    let letter_problems = problems_by_part.insert("letter", Vec::new());
+    let letter = super::letter::form(
+        session,
+        dir,
+        loaded.as_ref().map(|(a, _)| a),
+        letter_problems.unwrap_or_default(),
+    );
     View {
         category: loaded
             .as_ref()
@@ -242,7 +252,7 @@ fn view_of(session: &Session, dir: &Path) -> View {
             .unwrap_or_default(),
         summary: summary(&diagnostics),
         passed: !diagnostics.has_errors(),
-        problems_by_part: by_part(problems_of(&diagnostics)),
+        problems_by_part,
         report: text_source(
             sources.and_then(|s| s.report.as_ref()).map(|l| &l.value),
             texts.map(|t| &t.report),
@@ -260,15 +270,7 @@ fn view_of(session: &Session, dir: &Path) -> View {
         evidence: sources
             .map(|s| s.evidence.iter().map(|e| format!("{e:?}")).collect())
             .unwrap_or_default(),
-        letter: loaded
-            .as_ref()
-            .map(|(a, _)| {
-                serde_json::json!({
-                    "name": a.name.value, "government": a.government.value,
-                    "number": a.letter.number.value,
-                })
-            })
-            .unwrap_or_default(),
+        letter,
     }
 }
 
@@ -314,6 +316,7 @@ pub fn problems_of(diagnostics: &Diagnostics) -> Vec<Problem> {
                 },
                 message: d.message.clone(),
                 part: part_of(&place),
+                line: d.location.as_ref().and_then(|l| l.line),
                 place,
                 hint: d.hint.clone().unwrap_or_default(),
             }

@@ -10,12 +10,98 @@ use crate::load::yaml::{self, Node, Value};
 /// and returns the new text. `value` is written double-quoted, so it is always read back as the
 /// same text, whatever it contains.
 pub fn set_scalar(text: &str, path: &[&str], value: &str) -> Result<String, String> {
+    set_written(text, path, &quote(value))
+}
+
+/// Sets the yes/no field at `path` to `value` (written `true` / `false`).
+pub fn set_flag(text: &str, path: &[&str], value: bool) -> Result<String, String> {
+    set_written(text, path, if value { "true" } else { "false" })
+}
+
+/// Sets the list of texts at `path` to `items`, one `- "item"` line each under the key (the
+/// key's own line and its comment stay).
+pub fn set_texts(text: &str, path: &[&str], items: &[String]) -> Result<String, String> {
+    let root = yaml::parse(Path::new("applicant.yaml"), text).map_err(|d| d.message)?;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let (parent, found) = walk(&root, path)?;
+    let item_lines = |indent: &str| -> String {
+        items
+            .iter()
+            .map(|item| format!("{indent}  - {}\n", quote(item)))
+            .collect()
+    };
+    match found {
+        Some((key, _)) => {
+            let index = line_index(key)?;
+            let (body, ending) = split_ending(lines[index]);
+            let colon = value_start(body, key.column as usize).ok_or("找不到字段后的冒号")?;
+            let comment = comment_start(body, colon)
+                .map(|start| format!(" {}", &body[start..]))
+                .unwrap_or_default();
+            let indent = " ".repeat(indentation(body));
+            let ending = if ending.is_empty() { "\n" } else { ending };
+            let rewritten = format!("{}{comment}{ending}{}", &body[..colon], item_lines(&indent));
+            let end = block_end(&lines, index);
+            Ok(splice(&lines, index..end, &rewritten))
+        }
+        None => insert_under(&lines, parent, |indent| {
+            format!("{indent}{}:\n{}", path[path.len() - 1], item_lines(indent))
+        }),
+    }
+}
+
+/// Removes the field at `path` (its line and anything nested under it), so the template's
+/// default applies again; a field that is not there leaves the text as it was.
+pub fn remove(text: &str, path: &[&str]) -> Result<String, String> {
+    let root = yaml::parse(Path::new("applicant.yaml"), text).map_err(|d| d.message)?;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    match walk(&root, path)? {
+        (_, Some((key, _))) => {
+            let index = line_index(key)?;
+            Ok(splice(&lines, index..block_end(&lines, index), ""))
+        }
+        (_, None) => Ok(text.to_string()),
+    }
+}
+
+/// The scalar at `path` as text, if it is there.
+pub fn text_at(text: &str, path: &[&str]) -> Option<String> {
+    let root = yaml::parse(Path::new("applicant.yaml"), text).ok()?;
+    let (_, found) = walk(&root, path).ok()?;
+    found.and_then(|(_, node)| node.as_text())
+}
+
+/// The list of texts at `path`, if it is there.
+pub fn texts_at(text: &str, path: &[&str]) -> Option<Vec<String>> {
+    let root = yaml::parse(Path::new("applicant.yaml"), text).ok()?;
+    let (_, found) = walk(&root, path).ok()?;
+    match &found?.1.value {
+        Value::Seq(items) => Some(items.iter().filter_map(Node::as_text).collect()),
+        _ => None,
+    }
+}
+
+/// The lines (1-based, first and last) that the field at `path` takes, if it is there.
+pub fn lines_of(text: &str, path: &[&str]) -> Option<(u32, u32)> {
+    let root = yaml::parse(Path::new("applicant.yaml"), text).ok()?;
+    let (_, Some((key, _))) = walk(&root, path).ok()? else {
+        return None;
+    };
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let index = line_index(key).ok()?;
+    Some((key.line, block_end(&lines, index) as u32))
+}
+
+/// Writes `written` (already in YAML form) as the value at `path`.
+fn set_written(text: &str, path: &[&str], written: &str) -> Result<String, String> {
     let root = yaml::parse(Path::new("applicant.yaml"), text).map_err(|d| d.message)?;
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let (parent, found) = walk(&root, path)?;
     match found {
-        Some((key, node)) => replace_on_line(&lines, key, node, value),
-        None => insert_under(&lines, parent, path, value),
+        Some((key, node)) => replace_on_line(&lines, key, node, written),
+        None => insert_under(&lines, parent, |indent| {
+            format!("{indent}{}: {written}\n", path[path.len() - 1])
+        }),
     }
 }
 
@@ -53,7 +139,12 @@ fn entry<'a>(map: &'a Node, name: &str) -> Option<Entry<'a>> {
 
 /// Rewrites the value part of the line holding `key`, keeping the indentation, the key and any
 /// trailing comment (aligned as before when the new value fits).
-fn replace_on_line(lines: &[&str], key: &Node, node: &Node, value: &str) -> Result<String, String> {
+fn replace_on_line(
+    lines: &[&str],
+    key: &Node,
+    node: &Node,
+    written: &str,
+) -> Result<String, String> {
     if !matches!(
         node.value,
         Value::Null | Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_)
@@ -63,12 +154,12 @@ fn replace_on_line(lines: &[&str], key: &Node, node: &Node, value: &str) -> Resu
     if node.line != 0 && node.line != key.line {
         return Err("该字段的值写在多行上，请在文件中修改".into());
     }
-    let index = key.line.checked_sub(1).ok_or("字段没有位置")? as usize;
+    let index = line_index(key)?;
     let line = lines.get(index).ok_or("字段的行号超出文件")?;
     let (body, ending) = split_ending(line);
     let colon = value_start(body, key.column as usize).ok_or("找不到字段后的冒号")?;
     let comment = comment_start(body, colon);
-    let mut new_value = format!(" {}", quote(value));
+    let mut new_value = format!(" {written}");
     if let Some(start) = comment {
         let old_width = body[colon..start].chars().count();
         let width = new_value.chars().count();
@@ -76,17 +167,16 @@ fn replace_on_line(lines: &[&str], key: &Node, node: &Node, value: &str) -> Resu
         new_value.push_str(&body[start..]);
     }
     let rewritten = format!("{}{}{}", &body[..colon], new_value, ending);
-    Ok(join_replacing(lines, index, &rewritten))
+    Ok(splice(lines, index..index + 1, &rewritten))
 }
 
-/// Adds `last: "value"` as a new line at the end of the parent mapping's block.
+/// Adds the lines `make(indent)` at the end of the parent mapping's block, indented as the
+/// parent's other fields.
 fn insert_under(
     lines: &[&str],
     parent: Option<&Node>,
-    path: &[&str],
-    value: &str,
+    make: impl Fn(&str) -> String,
 ) -> Result<String, String> {
-    let last = path.last().ok_or("空的字段路径")?;
     let (after, indent) = match parent {
         None => (lines.len(), String::new()),
         Some(key) => {
@@ -99,35 +189,54 @@ fn insert_under(
                 .map(|l| indentation(l))
                 .filter(|i| *i > base)
                 .unwrap_or(base + 2);
-            let end = start
-                + lines
-                    .iter()
-                    .skip(start)
-                    .take_while(|l| {
-                        l.trim().is_empty()
-                            || indentation(l) > base
-                            || l.trim_start().starts_with('#') && indentation(l) > base
-                    })
-                    .count();
-            let end = (start..end)
-                .rev()
-                .find(|&i| !lines[i].trim().is_empty())
-                .map_or(start, |i| i + 1);
-            (end, " ".repeat(child))
+            (block_end(lines, start - 1), " ".repeat(child))
         }
     };
     let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     if after > 0 && !out[after - 1].ends_with('\n') {
         out[after - 1].push('\n');
     }
-    out.insert(after, format!("{indent}{last}: {}\n", quote(value)));
+    out.insert(after, make(&indent));
     Ok(out.concat())
 }
 
-fn join_replacing(lines: &[&str], index: usize, replacement: &str) -> String {
+/// The index just past the block of the key on line `index` (0-based): the lines nested deeper
+/// than the key (or `- ` items at its own indentation), without the blank lines that end it.
+fn block_end(lines: &[&str], index: usize) -> usize {
+    let base = indentation(lines.get(index).copied().unwrap_or(""));
+    let nested = lines
+        .iter()
+        .skip(index + 1)
+        .take_while(|l| {
+            l.trim().is_empty()
+                || indentation(l) > base
+                || indentation(l) == base && l.trim_start().starts_with("- ")
+        })
+        .count();
+    (index + 1..index + 1 + nested)
+        .rev()
+        .find(|&i| !lines[i].trim().is_empty())
+        .map_or(index + 1, |i| i + 1)
+}
+
+/// The 0-based index of the line holding `key`.
+fn line_index(key: &Node) -> Result<usize, String> {
+    Ok(key.line.checked_sub(1).ok_or("字段没有位置")? as usize)
+}
+
+/// The lines with those of `range` replaced by `replacement`.
+fn splice(lines: &[&str], range: std::ops::Range<usize>, replacement: &str) -> String {
     let mut out = String::new();
     for (i, line) in lines.iter().enumerate() {
-        out.push_str(if i == index { replacement } else { line });
+        if i == range.start {
+            out.push_str(replacement);
+        }
+        if !range.contains(&i) {
+            out.push_str(line);
+        }
+    }
+    if range.start >= lines.len() {
+        out.push_str(replacement);
     }
     out
 }
@@ -232,5 +341,48 @@ mod tests {
         let parsed = yaml::parse(Path::new("a.yaml"), &out).unwrap();
         let (_, found) = walk(&parsed, &["contact", "person"]).unwrap();
         assert_eq!(found.unwrap().1.as_text().unwrap(), "李 # 四: \"五\"");
+    }
+
+    #[test]
+    fn writes_a_list_under_its_key_and_replaces_it_later() {
+        let items = ["第一段：“引号” # 号".to_string(), "第二段".to_string()];
+        let out = set_texts(FILE, &["letter", "body"], &items).unwrap();
+        assert!(
+            out.ends_with("  body:\n    - \"第一段：“引号” # 号\"\n    - \"第二段\"\n"),
+            "{out}"
+        );
+        assert_eq!(texts_at(&out, &["letter", "body"]).unwrap(), items);
+        let again = set_texts(&out, &["letter", "body"], &["只一段".to_string()]).unwrap();
+        assert_eq!(again, format!("{FILE}  body:\n    - \"只一段\"\n"));
+        assert_eq!(lines_of(&again, &["letter", "body"]), Some((10, 11)));
+    }
+
+    #[test]
+    fn a_list_keeps_its_key_comment_and_what_follows() {
+        let text = "letter:\n  body:   # 正文\n    - 旧一\n    - 旧二\n  note: 附\nreport: a.md\n";
+        let out = set_texts(text, &["letter", "body"], &["新".to_string()]).unwrap();
+        assert_eq!(
+            out,
+            "letter:\n  body: # 正文\n    - \"新\"\n  note: 附\nreport: a.md\n"
+        );
+    }
+
+    #[test]
+    fn removing_a_field_takes_its_lines_and_nothing_else() {
+        let text = "letter:\n  body:\n    - 旧一\n    - 旧二\n\n  note: 附\nreport: a.md\n";
+        let out = remove(text, &["letter", "body"]).unwrap();
+        assert_eq!(out, "letter:\n\n  note: 附\nreport: a.md\n");
+        assert_eq!(remove(&out, &["letter", "title"]).unwrap(), out);
+        let out = remove(FILE, &["level"]).unwrap();
+        assert_eq!(out, FILE.replace("level: 县   # 市 或 县\n", ""));
+    }
+
+    #[test]
+    fn a_flag_is_written_plain() {
+        let out = set_flag(FILE, &["letter", "sealed"], false).unwrap();
+        assert!(out.ends_with("  sealed: false\n"), "{out}");
+        let parsed = yaml::parse(Path::new("a.yaml"), &out).unwrap();
+        let (_, found) = walk(&parsed, &["letter", "sealed"]).unwrap();
+        assert_eq!(found.unwrap().1.value, Value::Bool(false));
     }
 }

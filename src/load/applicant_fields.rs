@@ -35,6 +35,9 @@ pub struct FieldSpec {
     /// Its place in the desk's new-applicant form, when it has one.
     #[serde(default)]
     pub form: Option<FormInput>,
+    /// The tab of an applicant's page in the desk that edits it (`letter`), when one does.
+    #[serde(default)]
+    pub tab: Option<String>,
 }
 
 /// The kind of value a field holds.
@@ -113,6 +116,22 @@ pub fn form_fields() -> Vec<(String, &'static FieldSpec)> {
         }
         for child in field.fields.iter().filter(|c| c.form.is_some()) {
             found.push((format!("{}.{}", field.name, child.name), child));
+        }
+    }
+    found
+}
+
+/// Every field that the desk's tab `tab` edits, with its dotted path, in the file's order.
+pub fn tab_fields(tab: &str) -> Vec<(String, &'static FieldSpec)> {
+    let mut found = Vec::new();
+    for field in top_level() {
+        if field.tab.as_deref() == Some(tab) {
+            found.push((field.name.clone(), field));
+        }
+        for child in &field.fields {
+            if child.tab.as_deref() == Some(tab) {
+                found.push((format!("{}.{}", field.name, child.name), child));
+            }
         }
     }
     found

@@ -230,6 +230,23 @@ impl Session {
         )
     }
 
+    /// The letter the templates write for `applicant` when it gives no addressee, title, body
+    /// or attachments of its own (the desk shows it in the letter form's empty fields).
+    pub fn default_letter(&self, applicant: &Applicant) -> Result<Document, Diagnostic> {
+        let mut bare = applicant.clone();
+        bare.letter.addressee = None;
+        bare.letter.title = None;
+        bare.letter.body = None;
+        bare.letter.attachments = None;
+        let letter = self
+            .notice()
+            .materials
+            .iter()
+            .find(|m| m.key == MaterialKind::Letter)
+            .ok_or_else(|| Diagnostic::error("notice.yaml 的 materials 中没有申报函（letter）"))?;
+        self.composer.letter(&bare, letter)
+    }
+
     /// The values the wording templates receive for the applicant in `dir` (for the guide).
     pub fn wording_values(&self, dir: &Path) -> Result<serde_json::Value, Diagnostics> {
         let (loaded, diagnostics) = self.check_one(dir);
