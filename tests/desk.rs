@@ -170,19 +170,6 @@ async fn saving_a_text_keeps_the_previous_version_and_refuses_a_stale_form() {
     assert_eq!(std::fs::read_dir(dir.join(".history")).unwrap().count(), 2);
 }
 
-/// A 4×4 grey PNG.
-fn small_png() -> Vec<u8> {
-    let mut bytes = Vec::new();
-    let mut encoder = png::Encoder::new(&mut bytes, 4, 4);
-    encoder.set_color(png::ColorType::Grayscale);
-    encoder
-        .write_header()
-        .unwrap()
-        .write_image_data(&[128; 16])
-        .unwrap();
-    bytes
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn uploads_are_named_by_the_desk_and_capped() {
     let d = desk(&["洛阳市"], 64 * 1024);

@@ -354,11 +354,13 @@ fn store_evidence(dir: &Path, extension: &str, bytes: &[u8]) -> Result<String, S
         return Err(format!("文件内容是 {kind}，与扩展名 .{extension} 不符"));
     }
     let folder = dir.join("evidence");
-    let taken = std::fs::read_dir(&folder).map(|d| d.count()).unwrap_or(0);
-    let target = folder.join(format!("上传-{:03}.{kind}", taken + 1));
+    let target = (1..)
+        .map(|n| folder.join(format!("上传-{n:03}.{kind}")))
+        .find(|path| !path.exists())
+        .ok_or("佐证材料文件过多")?;
     save_keeping_history(dir, &target, bytes).map_err(|p| Diagnostics::from(p).render())?;
     Ok(format!(
-        "已上传为 evidence/{}；请在 applicant.yaml 的 evidence 中为它写明 indicator 与 title",
+        "已上传为 evidence/{}；请在“佐证材料”下为它选择所佐证的指标并写明名称",
         file_label(&target)
     ))
 }

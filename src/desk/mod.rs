@@ -10,6 +10,7 @@
 
 mod actions;
 mod args;
+mod assessment;
 mod guard;
 mod letter;
 mod pages;
@@ -81,6 +82,7 @@ pub fn router(options: &ServeOptions, address: SocketAddr) -> Result<Router, Dia
         .route("/a/{name}", get(pages::applicant))
         .route("/a/{name}/build", post(actions::build))
         .route("/a/{name}/letter", post(letter::save))
+        .route("/a/{name}/evidence", post(assessment::assign))
         .route("/a/{name}/text/{slot}", post(actions::save_text))
         .route("/a/{name}/upload/{slot}", post(actions::upload))
         .route("/a/{name}/restore", post(actions::restore))

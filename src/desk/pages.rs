@@ -56,6 +56,8 @@ pub struct Problem {
     pub part: &'static str,
     /// The line of a text file it points at.
     pub line: Option<u32>,
+    /// The workbook cell it points at (`Sheet!F21`).
+    pub cell: Option<String>,
 }
 
 /// Runs `work` with a fresh session on a blocking thread (typst and the loaders are
@@ -214,7 +216,7 @@ struct View {
     report: Option<TextSource>,
     plan: Option<TextSource>,
     workbook: Option<String>,
-    evidence: Vec<String>,
+    assessment: super::assessment::AssessmentView,
     letter: super::letter::LetterForm,
 }
 
@@ -239,6 +241,18 @@ fn view_of(session: &Session, dir: &Path) -> View {
     let sources = sources.as_ref();
     let mut problems_by_part = by_part(problems_of(&diagnostics));
     let letter_problems = problems_by_part.insert("letter", Vec::new());
+    let catalogue = sources
+        .and_then(|s| s.category.as_ref())
+        .and_then(|c| session.catalogue(&c.value));
+    let assessment = super::assessment::view(
+        dir,
+        catalogue,
+        sources,
+        texts,
+        problems_by_part
+            .insert("assessment", Vec::new())
+            .unwrap_or_default(),
+    );
     let letter = super::letter::form(
         session,
         dir,
@@ -267,9 +281,7 @@ fn view_of(session: &Session, dir: &Path) -> View {
             }
             _ => None,
         }),
-        evidence: sources
-            .map(|s| s.evidence.iter().map(|e| format!("{e:?}")).collect())
-            .unwrap_or_default(),
+        assessment,
         letter,
     }
 }
@@ -317,6 +329,7 @@ pub fn problems_of(diagnostics: &Diagnostics) -> Vec<Problem> {
                 message: d.message.clone(),
                 part: part_of(&place),
                 line: d.location.as_ref().and_then(|l| l.line),
+                cell: d.location.as_ref().and_then(|l| l.cell.clone()),
                 place,
                 hint: d.hint.clone().unwrap_or_default(),
             }

@@ -50,6 +50,63 @@ pub fn set_texts(text: &str, path: &[&str], items: &[String]) -> Result<String, 
     }
 }
 
+/// Appends an item to the list at `path` (a top-level list such as `evidence`), a mapping of
+/// `fields` whose values are already in YAML form (see [`quoted`]); the list is started when the
+/// file has none.
+pub fn append_item(text: &str, path: &[&str], fields: &[(&str, String)]) -> Result<String, String> {
+    let root = yaml::parse(Path::new("applicant.yaml"), text).map_err(|d| d.message)?;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let (parent, found) = walk(&root, path)?;
+    let item = |indent: &str| -> String {
+        fields
+            .iter()
+            .enumerate()
+            .map(|(i, (key, value))| {
+                let lead = if i == 0 { "- " } else { "  " };
+                format!("{indent}{lead}{key}: {value}\n")
+            })
+            .collect()
+    };
+    match found {
+        Some((key, node)) => {
+            let index = line_index(key)?;
+            let indent = match &node.value {
+                Value::Seq(items) if !items.is_empty() => {
+                    " ".repeat((items[0].column as usize).saturating_sub(3))
+                }
+                Value::Seq(_) | Value::Null => " ".repeat(indentation(lines[index]) + 2),
+                _ => return Err(format!("applicant.yaml 中的“{}”不是列表", key_name(path))),
+            };
+            let end = block_end(&lines, index);
+            let mut out = splice(&lines, end..end, &item(&indent));
+            if end > 0 && !lines[end - 1].ends_with('\n') {
+                out = splice(
+                    &lines,
+                    end - 1..end,
+                    &format!("{}\n{}", lines[end - 1], item(&indent)),
+                );
+            }
+            Ok(out)
+        }
+        None => insert_under(&lines, parent, |indent| {
+            format!(
+                "{indent}{}:\n{}",
+                key_name(path),
+                item(&format!("{indent}  "))
+            )
+        }),
+    }
+}
+
+/// `value` as a double-quoted YAML scalar, for [`append_item`].
+pub fn quoted(value: &str) -> String {
+    quote(value)
+}
+
+fn key_name<'a>(path: &[&'a str]) -> &'a str {
+    path.last().copied().unwrap_or_default()
+}
+
 /// Removes the field at `path` (its line and anything nested under it), so the template's
 /// default applies again; a field that is not there leaves the text as it was.
 pub fn remove(text: &str, path: &[&str]) -> Result<String, String> {
@@ -384,5 +441,31 @@ mod tests {
         let parsed = yaml::parse(Path::new("a.yaml"), &out).unwrap();
         let (_, found) = walk(&parsed, &["letter", "sealed"]).unwrap();
         assert_eq!(found.unwrap().1.value, Value::Bool(false));
+    }
+
+    #[test]
+    fn appends_an_item_to_a_list_or_starts_one() {
+        let text = "name: 甲\nevidence:   # 佐证\n  - indicator: 1\n    title: 旧\n    file: evidence/a.pdf\n\nreport: a.md\n";
+        let item = [
+            ("indicator", "19".to_string()),
+            ("title", quoted("新：“材料”")),
+            ("file", quoted("evidence/上传-001.pdf")),
+        ];
+        let out = append_item(text, &["evidence"], &item).unwrap();
+        assert_eq!(
+            out,
+            text.replace(
+                "evidence/a.pdf\n",
+                "evidence/a.pdf\n  - indicator: 19\n    title: \"新：“材料”\"\n    file: \"evidence/上传-001.pdf\"\n"
+            )
+        );
+        let out = append_item("name: 甲\n", &["evidence"], &item).unwrap();
+        assert_eq!(
+            out,
+            "name: 甲\nevidence:\n  - indicator: 19\n    title: \"新：“材料”\"\n    file: \"evidence/上传-001.pdf\"\n"
+        );
+        let parsed = yaml::parse(Path::new("a.yaml"), &out).unwrap();
+        let (_, found) = walk(&parsed, &["evidence"]).unwrap();
+        assert!(matches!(&found.unwrap().1.value, Value::Seq(items) if items.len() == 1));
     }
 }

@@ -230,6 +230,11 @@ impl Session {
         )
     }
 
+    /// The catalogue of indicators of the notice's category `category`, if it has one.
+    pub fn catalogue(&self, category: &str) -> Option<&crate::load::catalogue::Catalogue> {
+        self.composer.catalogue(category)
+    }
+
     /// The letter the templates write for `applicant` when it gives no addressee, title, body
     /// or attachments of its own (the desk shows it in the letter form's empty fields).
     pub fn default_letter(&self, applicant: &Applicant) -> Result<Document, Diagnostic> {

@@ -197,3 +197,16 @@ pub fn form_version(page: &str, action: &str) -> String {
         .map(|rest| rest[..64].to_string())
         .expect("the form carries its version")
 }
+
+/// A 4×4 grey PNG.
+pub fn small_png() -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, 4, 4);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder
+        .write_header()
+        .unwrap()
+        .write_image_data(&[128; 16])
+        .unwrap();
+    bytes
+}
