@@ -42,7 +42,7 @@ impl Builds {
     }
 
     /// Marks `name` as building, unless it already is.
-    fn start(&self, name: &str) -> bool {
+    pub fn start(&self, name: &str) -> bool {
         let mut states = self.lock();
         if states.get(name).is_some_and(|s| s.running) {
             return false;
@@ -57,7 +57,8 @@ impl Builds {
         true
     }
 
-    fn finish(&self, name: &str, message: String) {
+    /// Records that the build of `name` ended, saying `message`.
+    pub fn finish(&self, name: &str, message: String) {
         self.lock().insert(
             name.to_string(),
             BuildState {

@@ -11,6 +11,8 @@
 mod actions;
 mod args;
 mod assessment;
+mod centre;
+mod centre_import;
 mod guard;
 mod letter;
 mod pages;
@@ -61,6 +63,14 @@ pub struct Desk {
     pages: render::Pages,
     builds: actions::Builds,
     limits: crate::load::limits::Limits,
+    imports: std::sync::Mutex<Vec<centre_import::ImportRow>>,
+}
+
+impl Desk {
+    /// What became of the bundles of the centre's last import.
+    fn imports(&self) -> std::sync::MutexGuard<'_, Vec<centre_import::ImportRow>> {
+        self.imports.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// Builds the desk's routes over `options`, with the address the browser will use.
@@ -75,10 +85,16 @@ pub fn router(options: &ServeOptions, address: SocketAddr) -> Result<Router, Dia
             options.settings.templates.clone(),
         )?)?
         .limits,
+        imports: Default::default(),
     });
     Ok(Router::new()
         .route("/", get(pages::home))
         .route("/new", get(pages::new_form).post(actions::create))
+        .route("/centre", get(centre::page))
+        .route("/centre/import", post(centre_import::upload))
+        .route("/centre/recommend", post(centre::recommend))
+        .route("/centre/package", post(centre::package))
+        .route("/centre/package.zip", get(centre::package_zip))
         .route("/a/{name}", get(pages::applicant))
         .route("/a/{name}/build", post(actions::build))
         .route("/a/{name}/letter", post(letter::save))

@@ -486,7 +486,8 @@ fn blank_workbook_for(dir: &Path, settings: &crate::run::Settings) -> Result<Vec
         .map_err(|e| Diagnostic::error(format!("无法生成测评表工作簿（{e}）")))
 }
 
-fn download(name: &str, kind: &str, bytes: Vec<u8>) -> Response {
+/// A download of `bytes` as the file `name` (its last component) of type `kind`.
+pub fn download(name: &str, kind: &str, bytes: Vec<u8>) -> Response {
     let file = name.rsplit('/').next().unwrap_or(name);
     let disposition = format!("attachment; filename*=UTF-8''{}", percent_encode(file));
     (
@@ -524,7 +525,7 @@ pub fn percent_encode(text: &str) -> String {
 }
 
 /// 通过, or N 个错误、M 个警告.
-fn summary(diagnostics: &Diagnostics) -> String {
+pub fn summary(diagnostics: &Diagnostics) -> String {
     match (diagnostics.error_count(), diagnostics.warning_count()) {
         (0, 0) => "通过".into(),
         (0, w) => format!("通过（{w} 个警告）"),

@@ -57,6 +57,21 @@ impl Workspace {
         names
     }
 
+    /// The provincial centre's folder: the first folder of the workspace (by name) that holds a
+    /// `province.yaml`.
+    pub fn province(&self) -> Option<PathBuf> {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&self.root)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path())
+            .filter(|p| p.join(crate::load::province::PROVINCE_FILE).is_file())
+            .collect();
+        found.sort();
+        found.into_iter().next()
+    }
+
     /// The folder of the applicant called `name`, if the listing has one of that exact name.
     pub fn find(&self, name: &str) -> Option<PathBuf> {
         self.applicants()

@@ -19,8 +19,11 @@ pub fn set_flag(text: &str, path: &[&str], value: bool) -> Result<String, String
 }
 
 /// Sets the list of texts at `path` to `items`, one `- "item"` line each under the key (the
-/// key's own line and its comment stay).
+/// key's own line and its comment stay); no items are written `[]`.
 pub fn set_texts(text: &str, path: &[&str], items: &[String]) -> Result<String, String> {
+    if items.is_empty() {
+        return set_written(text, path, "[]");
+    }
     let root = yaml::parse(Path::new("applicant.yaml"), text).map_err(|d| d.message)?;
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let (parent, found) = walk(&root, path)?;

@@ -124,27 +124,8 @@ impl Session {
         dirs: &[PathBuf],
         options: &BuildOptions,
     ) -> PackageReport {
-        let checked: Vec<Checked> = dirs
-            .iter()
-            .map(|dir| {
-                let (loaded, diagnostics) = self.check_one(dir);
-                Checked {
-                    dir: dir.clone(),
-                    loaded,
-                    diagnostics,
-                }
-            })
-            .collect();
-        let submissions: Vec<Submission> = checked
-            .iter()
-            .map(|c| Submission {
-                dir: &c.dir,
-                applicant: c.applicant(),
-                errors: c.diagnostics.error_count(),
-            })
-            .collect();
-        let mut rules = rules::check(province, self.notice(), &submissions);
-        rules.extend(self.unmatched_roster_rows(&checked));
+        let checked = self.check_all(dirs);
+        let mut rules = self.rules_across(province, &checked);
         let mut reports: Vec<ApplicantReport> = checked.iter().map(Checked::report).collect();
         let mut inputs: Vec<PathBuf> = dirs.to_vec();
         inputs.push(province.dir.clone());
@@ -204,6 +185,46 @@ impl Session {
             manifest,
             removed,
         }
+    }
+
+    /// Checks every applicant in `dirs` and the rules of `province` across them, writing
+    /// nothing: each applicant's report, and the rules' findings.
+    pub fn check_province(
+        &self,
+        province: &Province,
+        dirs: &[PathBuf],
+    ) -> (Vec<ApplicantReport>, Diagnostics) {
+        let checked = self.check_all(dirs);
+        let rules = self.rules_across(province, &checked);
+        (checked.iter().map(Checked::report).collect(), rules)
+    }
+
+    fn check_all(&self, dirs: &[PathBuf]) -> Vec<Checked> {
+        dirs.iter()
+            .map(|dir| {
+                let (loaded, diagnostics) = self.check_one(dir);
+                Checked {
+                    dir: dir.clone(),
+                    loaded,
+                    diagnostics,
+                }
+            })
+            .collect()
+    }
+
+    /// The rules of `province` across the applicants, and the roster rows that name none.
+    fn rules_across(&self, province: &Province, checked: &[Checked]) -> Diagnostics {
+        let submissions: Vec<Submission> = checked
+            .iter()
+            .map(|c| Submission {
+                dir: &c.dir,
+                applicant: c.applicant(),
+                errors: c.diagnostics.error_count(),
+            })
+            .collect();
+        let mut rules = rules::check(province, self.notice(), &submissions);
+        rules.extend(self.unmatched_roster_rows(checked));
+        rules
     }
 
     fn write_package(

@@ -111,18 +111,31 @@ pub async fn upload(
     file_name: &str,
     bytes: &[u8],
 ) -> (StatusCode, String) {
+    upload_files(app, uri, csrf, &[(file_name, bytes)]).await
+}
+
+/// Posts a multipart form with the CSRF token and `files` (name, bytes), each as a `file` field.
+pub async fn upload_files(
+    app: &Router,
+    uri: &str,
+    csrf: &str,
+    files: &[(&str, &[u8])],
+) -> (StatusCode, String) {
     let boundary = "XshenbaoBoundary";
     let mut body = Vec::new();
     body.extend(
         format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
             .as_bytes(),
     );
-    body.extend(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-            .as_bytes(),
-    );
-    body.extend(bytes);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    for (file_name, bytes) in files {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(*bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
     let request = Request::post(uri)
         .header(header::HOST, HOST)
         .header(header::ORIGIN, format!("http://{HOST}"))
