@@ -189,8 +189,8 @@ async fn clerk_path() {
         assert!(yaml().contains(line), "{line} missing in\n{}", yaml());
     }
     // The desk has no form for the work plan's timetable (applicant.yaml's `timetable`, which
-    // `init` leaves blank and the check requires): the clerk writes it in an editor, as the
-    // README tells, and the page shows it at the next load.
+    // `init` leaves with blank stages and tasks, each an error of the check): the clerk fills
+    // it in applicant.yaml with an editor, and the page reads it at the next load.
     std::fs::write(dir.join("applicant.yaml"), with_timetable(&yaml())).unwrap();
 
     step("3. letter (材料1)");
@@ -321,6 +321,18 @@ async fn clerk_path() {
     );
     let errors = problems(b, "#m4", "error").await;
     assert!(errors.is_empty(), "{errors:?}");
+    let rows = b
+        .js(
+            "const rows = document.querySelectorAll(\"#indicators tr[id^='indicator-']\");
+             return [rows.length, Array.from(rows).filter(r => r.classList.contains('has-problem')).length];",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        rows,
+        json!([25, 0]),
+        "indicators read, and those with a problem"
+    );
     let summary = b.text("#summary").await.unwrap_or_default();
     assert!(
         summary.contains("通过") && !summary.contains("错误"),
@@ -352,10 +364,12 @@ async fn clerk_path() {
     .await;
     assert!(width > 0, "the preview image did not load");
     b.screenshot(&shots, "07-built.png").await;
+    b.scroll_to_middle("img.page").await;
+    b.screenshot(&shots, "08-preview.png").await;
 
     step("8. download the dossier");
     b.scroll_to("#out").await;
-    b.screenshot(&shots, "08-download.png").await;
+    b.screenshot(&shots, "09-download.png").await;
     b.find("#dossier").await.click().await.unwrap();
     let zip = wait_for("the dossier's download", WAIT, || async {
         downloaded_zip(&browser.downloads)

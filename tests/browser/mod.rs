@@ -105,8 +105,6 @@ impl Browser {
                     "--disable-sync",
                     "--no-first-run",
                     "--window-size=1280,1600",
-                    // As in a clerk's browser: the date picker shows 2023/08/10.
-                    "--lang=zh-CN",
                     format!("--user-data-dir={}", profile.display()),
                 ],
                 "prefs": {
@@ -227,9 +225,18 @@ impl Browser {
 
     /// Scrolls the element `css` to the top of the window.
     pub async fn scroll_to(&self, css: &str) {
-        let script = "document.querySelector(arguments[0]).scrollIntoView({block: 'start'});";
+        self.scroll(css, "start").await;
+    }
+
+    /// Scrolls the element `css` to the middle of the window.
+    pub async fn scroll_to_middle(&self, css: &str) {
+        self.scroll(css, "center").await;
+    }
+
+    async fn scroll(&self, css: &str, block: &str) {
+        let script = "document.querySelector(arguments[0]).scrollIntoView({block: arguments[1]});";
         self.find(css).await;
-        self.js(script, vec![json!(css)]).await;
+        self.js(script, vec![json!(css), json!(block)]).await;
     }
 
     /// Saves a screenshot of the window as `dir/name` (PNG).
