@@ -226,10 +226,8 @@ async fn clerk_path() {
     b.scroll_to("#m1").await;
     b.screenshot(&shots, "03-letter.png").await;
     b.click_to_next_page("#save-letter").await;
-    assert!(
-        !flash(b).await.is_empty(),
-        "no message after saving the letter"
-    );
+    let said = flash(b).await;
+    assert!(said.contains("已保存"), "after saving the letter: {said:?}");
     let saved = yaml();
     for text in [LETTER_TITLE, "河南省知识产权局", "此件主动公开"]
         .into_iter()
