@@ -50,6 +50,25 @@ async fn home_lists_each_applicant_with_its_check_result() {
         assert!(page.contains(expected), "{expected} missing in {page}");
     }
     assert!(page.contains("通过"), "{page}");
+    for action in ["/check", "/build"] {
+        let form = format!("action=\"/a/{}{action}\"", encode("洛阳市"));
+        assert!(page.contains(&form), "{form} in {page}");
+    }
+    assert!(
+        !page.contains("dossier.zip"),
+        "nothing built yet, nothing to download"
+    );
+    let token = csrf(&d.app).await;
+    let (status, location) = post(&d.app, "/a/洛阳市/check", &[("csrf", &token)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.contains("检查结果：通过"), "{location}");
+    let (_, location) = post(&d.app, "/a/洛阳市/check", &[("csrf", "0")]).await;
+    assert!(location.contains("此页已过期"), "{location}");
+    let built = common::build_into(&d.workspace, &d.workspace.join("洛阳市"), &d.out, &[]);
+    assert!(built.status.success(), "{}", common::said(&built));
+    let (_, page) = get(&d.app, "/").await;
+    let link = format!("href=\"/a/{}/dossier.zip\"", encode("洛阳市"));
+    assert!(page.contains(&link), "{link} in {page}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -112,6 +131,20 @@ async fn a_new_applicant_gets_init_files_with_the_form_values_and_comments_kept(
     .await;
     assert!(page.contains("普通的文件夹名"), "{page}");
     assert!(!d.workspace.parent().unwrap().join("逃逸").exists());
+    // A city-level applicant has no 所属省辖市: said, not dropped.
+    let (_, page) = post(
+        &d.app,
+        "/new",
+        &[
+            ("csrf", &token),
+            ("name", "平顶山市"),
+            ("category", "试点城市"),
+            ("city", "驻马店市"),
+        ],
+    )
+    .await;
+    assert!(page.contains("所属省辖市只由县级申报单位填写"), "{page}");
+    assert!(!d.workspace.join("平顶山市").exists());
 }
 
 async fn csrf_from_new(app: &Router) -> String {

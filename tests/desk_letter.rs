@@ -186,6 +186,11 @@ async fn an_emptied_field_gives_the_default_back_and_problems_sit_by_their_field
     let number = field(&page, "number");
     assert!(number.contains("class=\"field has-problem\""), "{number}");
     assert!(number.contains("错误") && number.contains("〔"), "{number}");
+    // Named as the clerk sees the file: inside the workspace, not by the server's full path.
+    assert!(
+        number.contains(">洛阳市/applicant.yaml 第19行<"),
+        "{number}"
+    );
     assert!(!field(&page, "phone").contains("错误"));
 
     let fixed = letter_form(&page, &token, &[("number", "洛政函〔2023〕45号")]);

@@ -86,6 +86,9 @@ pub async fn create(
         .map(|n| n.trim().to_string())
         .unwrap_or_default();
     let category = form.get("category").cloned().unwrap_or_default();
+    if let Some(problem) = city_problem(&desk, &category, &form) {
+        return new_form_again(&desk, &form, vec![problem]);
+    }
     let dir = match desk.workspace.new_folder(&name) {
         Ok(dir) => dir,
         Err(message) => return new_form_again(&desk, &form, vec![message]),
@@ -102,6 +105,17 @@ pub async fn create(
         Ok(Err(problem)) => failure(&Diagnostics::from(problem).render()),
         Err(_) => failure("后台任务意外中止"),
     }
+}
+
+/// Why the form's 所属省辖市 cannot be kept: only a county-level category has one.
+fn city_problem(desk: &Desk, category: &str, form: &HashMap<String, String>) -> Option<String> {
+    let city = form.get("city").map(|c| c.trim()).unwrap_or_default();
+    let store = TemplateStore::new(desk.settings.templates.clone()).ok()?;
+    let notice = crate::load::notice::Notice::load(&store).ok()?;
+    let level = &notice.categories.get(category)?.level;
+    (!city.is_empty() && level != "县").then(|| {
+        format!("所属省辖市只由县级申报单位填写；“{category}”是{level}级类别，请清空所属省辖市，或改选县级类别")
+    })
 }
 
 /// Writes the form's values into the fresh `applicant.yaml`, keeping `init`'s comments: each
@@ -181,6 +195,28 @@ fn build_message(session: &Session, dir: &Path, out: &Path) -> String {
         Some(report) if report.ok() => format!("生成完成：{} 个文件", report.outputs.len()),
         Some(report) => format!("生成失败：\n{}", report.diagnostics.render()),
         None => "没有生成任何文件".into(),
+    }
+}
+
+/// Checks the applicant afresh and goes back to its page with the result.
+pub async fn check(
+    State(desk): State<Arc<Desk>>,
+    UrlPath(name): UrlPath<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let dir = match posted_to(&desk, &name, &form) {
+        Ok(dir) => dir,
+        Err(response) => return response,
+    };
+    match pages::with_session(&desk, move |session| session.check_one(&dir).1).await {
+        Ok(diagnostics) => back_to(
+            &name,
+            &format!(
+                "检查结果：{}（各项问题列在所属材料下）",
+                pages::summary(&diagnostics)
+            ),
+        ),
+        Err(response) => response,
     }
 }
 

@@ -71,7 +71,9 @@ pub async fn page(State(desk): State<Arc<Desk>>, Query(flash): Query<Flash>) -> 
     let viewed = tokio::task::spawn_blocking(move || view_of(&dir, settings)).await;
     match viewed {
         Ok(Ok(view)) => context.insert("view", &view),
-        Ok(Err(problems)) => context.insert("problems", &problems_of(&problems)),
+        Ok(Err(problems)) => {
+            context.insert("problems", &problems_of(&problems, desk.workspace.root()))
+        }
         Err(_) => return failure("后台任务意外中止"),
     }
     context.insert("package", &package_files(&desk));
@@ -133,7 +135,7 @@ fn view_of(dir: &Path, settings: Settings) -> Result<CentreView, Diagnostics> {
         number: province.number.value.clone(),
         quotas,
         rows,
-        rules: problems_of(&rules),
+        rules: problems_of(&rules, dir.parent().unwrap_or(dir)),
         version: crate::assemble::sha256(&text),
     })
 }

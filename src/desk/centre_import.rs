@@ -99,7 +99,7 @@ fn import_all(desk: &Desk, bundles: Vec<(String, Vec<u8>)>) -> Result<Vec<Import
         std::fs::write(&path, &bytes).map_err(|e| crate::diagnostics::io_problem(&e))?;
         let imported = import(&path, root, session.notice());
         let shown = display_path(&path);
-        let mut problems = problems_of(&imported.problems);
+        let mut problems = problems_of(&imported.problems, root);
         for problem in &mut problems {
             problem.place = problem.place.replace(&shown, &browser_name);
         }

@@ -96,6 +96,7 @@ pub fn router(options: &ServeOptions, address: SocketAddr) -> Result<Router, Dia
         .route("/centre/package", post(centre::package))
         .route("/centre/package.zip", get(centre::package_zip))
         .route("/a/{name}", get(pages::applicant))
+        .route("/a/{name}/check", post(actions::check))
         .route("/a/{name}/build", post(actions::build))
         .route("/a/{name}/letter", post(letter::save))
         .route("/a/{name}/evidence", post(assessment::assign))

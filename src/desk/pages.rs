@@ -39,6 +39,7 @@ struct Row {
     warnings: usize,
     summary: String,
     built: String,
+    downloadable: bool,
 }
 
 /// One problem as a page shows it, beside the field, cell or line it concerns.
@@ -108,6 +109,7 @@ pub async fn home(State(desk): State<Arc<Desk>>, Query(flash): Query<Flash>) -> 
                 .last_build(dir)
                 .map(describe_time)
                 .unwrap_or_else(|| "未生成".into()),
+            downloadable: desk.workspace.last_build(dir).is_some(),
         })
         .collect();
     let mut context = base_context(&desk, &flash);
@@ -239,7 +241,8 @@ fn view_of(session: &Session, dir: &Path) -> View {
             path.map(|p| source_of(p, blocks.map(Vec::as_slice).unwrap_or_default()))
         };
     let sources = sources.as_ref();
-    let mut problems_by_part = by_part(problems_of(&diagnostics));
+    let root = dir.parent().unwrap_or(dir);
+    let mut problems_by_part = by_part(problems_of(&diagnostics, root));
     let letter_problems = problems_by_part.insert("letter", Vec::new());
     let catalogue = sources
         .and_then(|s| s.category.as_ref())
@@ -315,12 +318,17 @@ pub fn file_label(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// The problems of a check, each with the part of the page it belongs to.
-pub fn problems_of(diagnostics: &Diagnostics) -> Vec<Problem> {
+/// The problems of a check, each with the part of the page it belongs to; files are named
+/// relative to the workspace `root`, as the clerk sees them.
+pub fn problems_of(diagnostics: &Diagnostics, root: &Path) -> Vec<Problem> {
+    let root = format!("{}/", crate::diagnostics::display_path(root));
     diagnostics
         .iter()
         .map(|d| {
             let place = d.location.as_ref().map(place_of).unwrap_or_default();
+            let place = place
+                .strip_prefix(&root)
+                .map_or(place.clone(), str::to_string);
             Problem {
                 severity: match d.severity {
                     Severity::Error => "error",
