@@ -19,6 +19,8 @@ use shenbao::run::Settings;
 const EXAMPLES: [&str; 3] = ["洛阳市", "西峡县", "许昌市"];
 /// The applicant the clerk creates: a county applying as 试点县.
 const NEW: &str = "西平县";
+/// The stages typed into the timetable, one a year.
+const STAGES: [&str; 3] = ["夯实基础阶段", "重点突破阶段", "巩固提升阶段"];
 /// The letter the clerk writes (材料1).
 const LETTER_TITLE: &str = "西平县人民政府关于申报国家知识产权强县建设试点县的函";
 const LETTER_BODY: [&str; 3] = [
@@ -188,11 +190,6 @@ async fn clerk_path() {
     ] {
         assert!(yaml().contains(line), "{line} missing in\n{}", yaml());
     }
-    // The desk has no form for the work plan's timetable (applicant.yaml's `timetable`, which
-    // `init` leaves with blank stages and tasks, each an error of the check): the clerk fills
-    // it in applicant.yaml with an editor, and the page reads it at the next load.
-    std::fs::write(dir.join("applicant.yaml"), with_timetable(&yaml())).unwrap();
-
     step("3. letter (材料1)");
     b.click_to_next_page("a[href='/']").await;
     b.click_to_next_page(&format!("#applicants a[href='/a/{}']", encode(NEW)))
@@ -242,6 +239,32 @@ async fn clerk_path() {
         Some(LETTER_TITLE)
     );
 
+    step("3b. timetable (材料3 实施步骤)");
+    // `init` leaves the three years with blank stages and tasks, each an error of the check.
+    for (n, stage) in STAGES.iter().enumerate().map(|(i, s)| (i + 1, s)) {
+        let input = b
+            .find(&format!("#timetable-form input[name='stage-{n}']"))
+            .await;
+        input.send_keys(stage).await.unwrap();
+        let tasks = b
+            .find(&format!("#timetable-form textarea[name='tasks-{n}']"))
+            .await;
+        tasks
+            .send_keys(&format!("完成第{n}年度试点任务。"))
+            .await
+            .unwrap();
+    }
+    b.click_to_next_page("#save-timetable").await;
+    let said = flash(b).await;
+    assert!(
+        said.contains("已保存实施步骤"),
+        "after the timetable: {said:?}"
+    );
+    let saved = yaml();
+    for stage in STAGES {
+        assert!(saved.contains(stage), "{stage} missing in\n{saved}");
+    }
+
     step("4. report, plan and workbook uploads");
     let inputs = common::root().join("inputs");
     upload(b, "report", &inputs.join("许昌市/创建工作报告.docx")).await;
@@ -263,11 +286,11 @@ async fn clerk_path() {
         let text = b.text(part).await.unwrap_or_default();
         assert!(text.contains(&format!("文件：{file}")), "{part}: {text}");
         let outline = b
-            .text(&format!("{part} ol.outline"))
+            .text(&format!("{part} ul.outline"))
             .await
             .unwrap_or_default();
         assert!(
-            outline.contains(&format!("1 级：{heading}")),
+            outline.contains(&format!("{heading} 1级标题")),
             "{part}: {outline}"
         );
     }
@@ -489,28 +512,6 @@ fn check_dossier(names: &[String], manifest: &Path) {
     assert_eq!(has(&|n| n.ends_with(".docx"), "Word file"), 3);
     has(&|n| n.ends_with(".eml"), "e-mail draft");
     has(&|n| n.ends_with("-申报数据.zip"), "data bundle");
-}
-
-/// `applicant.yaml` with the three years of `init`'s blank timetable filled in, comments kept.
-fn with_timetable(yaml: &str) -> String {
-    let mut stage = 0;
-    let mut task = 0;
-    let stages = ["夯实基础阶段", "重点突破阶段", "巩固提升阶段"];
-    yaml.lines()
-        .map(|line| {
-            if let Some(rest) = line.strip_prefix("    stage:") {
-                stage += 1;
-                format!("    stage: {}{rest}", stages[stage - 1])
-            } else if let Some(rest) = line.strip_prefix("    tasks:") {
-                task += 1;
-                format!("    tasks: 完成第{task}年度试点任务。{rest}")
-            } else {
-                line.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
 }
 
 /// `text` percent-encoded as the desk writes it in links.

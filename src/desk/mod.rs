@@ -17,6 +17,7 @@ mod guard;
 mod letter;
 mod pages;
 mod render;
+mod timetable;
 mod workspace;
 mod yaml_edit;
 
@@ -100,6 +101,7 @@ pub fn router(options: &ServeOptions, address: SocketAddr) -> Result<Router, Dia
         .route("/a/{name}/build", post(actions::build))
         .route("/a/{name}/letter", post(letter::save))
         .route("/a/{name}/evidence", post(assessment::assign))
+        .route("/a/{name}/timetable", post(timetable::save))
         .route("/a/{name}/text/{slot}", post(actions::save_text))
         .route("/a/{name}/upload/{slot}", post(actions::upload))
         .route("/a/{name}/restore", post(actions::restore))

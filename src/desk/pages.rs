@@ -220,6 +220,7 @@ struct View {
     workbook: Option<String>,
     assessment: super::assessment::AssessmentView,
     letter: super::letter::LetterForm,
+    timetable: super::timetable::TimetableForm,
 }
 
 /// A Markdown or Word source of material 2 or 3, with the outline found in it.
@@ -286,6 +287,9 @@ fn view_of(session: &Session, dir: &Path) -> View {
         }),
         assessment,
         letter,
+        timetable: super::timetable::form(
+            &std::fs::read_to_string(dir.join("applicant.yaml")).unwrap_or_default(),
+        ),
     }
 }
 

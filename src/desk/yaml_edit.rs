@@ -24,33 +24,69 @@ pub fn set_texts(text: &str, path: &[&str], items: &[String]) -> Result<String, 
     if items.is_empty() {
         return set_written(text, path, "[]");
     }
-    let root = yaml::parse(Path::new("applicant.yaml"), text).map_err(|d| d.message)?;
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let (parent, found) = walk(&root, path)?;
-    let item_lines = |indent: &str| -> String {
+    set_block(text, path, |indent| {
         items
             .iter()
             .map(|item| format!("{indent}  - {}\n", quote(item)))
             .collect()
-    };
+    })
+}
+
+/// Sets the list at `path` to `items`, each a mapping of fields whose values are already in
+/// YAML form (see [`quoted`]).
+pub fn set_items(
+    text: &str,
+    path: &[&str],
+    items: &[Vec<(&str, String)>],
+) -> Result<String, String> {
+    set_block(text, path, |indent| {
+        items
+            .iter()
+            .map(|fields| item_lines(&format!("{indent}  "), fields))
+            .collect()
+    })
+}
+
+/// Puts `block(indent)` under the key at `path` in place of what it held, the key indented by
+/// `indent`; the key's own line and comment stay. A missing key is added under its parent.
+fn set_block(text: &str, path: &[&str], block: impl Fn(&str) -> String) -> Result<String, String> {
+    let root = yaml::parse(Path::new("applicant.yaml"), text).map_err(|d| d.message)?;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let (parent, found) = walk(&root, path)?;
     match found {
         Some((key, _)) => {
             let index = line_index(key)?;
             let (body, ending) = split_ending(lines[index]);
             let colon = value_start(body, key.column as usize).ok_or("找不到字段后的冒号")?;
+            // The comment stays at its column: the value it followed becomes spaces.
             let comment = comment_start(body, colon)
-                .map(|start| format!(" {}", &body[start..]))
+                .map(|start| {
+                    let width = body[colon..start].chars().count().max(1);
+                    format!("{}{}", " ".repeat(width), &body[start..])
+                })
                 .unwrap_or_default();
             let indent = " ".repeat(indentation(body));
             let ending = if ending.is_empty() { "\n" } else { ending };
-            let rewritten = format!("{}{comment}{ending}{}", &body[..colon], item_lines(&indent));
+            let rewritten = format!("{}{comment}{ending}{}", &body[..colon], block(&indent));
             let end = block_end(&lines, index);
             Ok(splice(&lines, index..end, &rewritten))
         }
         None => insert_under(&lines, parent, |indent| {
-            format!("{indent}{}:\n{}", path[path.len() - 1], item_lines(indent))
+            format!("{indent}{}:\n{}", key_name(path), block(indent))
         }),
     }
+}
+
+/// One list item, `- first: value` and the other fields under it, at `indent`.
+fn item_lines(indent: &str, fields: &[(&str, String)]) -> String {
+    fields
+        .iter()
+        .enumerate()
+        .map(|(i, (key, value))| {
+            let lead = if i == 0 { "- " } else { "  " };
+            format!("{indent}{lead}{key}: {value}\n")
+        })
+        .collect()
 }
 
 /// Appends an item to the list at `path` (a top-level list such as `evidence`), a mapping of
@@ -60,16 +96,7 @@ pub fn append_item(text: &str, path: &[&str], fields: &[(&str, String)]) -> Resu
     let root = yaml::parse(Path::new("applicant.yaml"), text).map_err(|d| d.message)?;
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let (parent, found) = walk(&root, path)?;
-    let item = |indent: &str| -> String {
-        fields
-            .iter()
-            .enumerate()
-            .map(|(i, (key, value))| {
-                let lead = if i == 0 { "- " } else { "  " };
-                format!("{indent}{lead}{key}: {value}\n")
-            })
-            .collect()
-    };
+    let item = |indent: &str| item_lines(indent, fields);
     match found {
         Some((key, node)) => {
             let index = line_index(key)?;
@@ -139,6 +166,23 @@ pub fn texts_at(text: &str, path: &[&str]) -> Option<Vec<String>> {
         Value::Seq(items) => Some(items.iter().filter_map(Node::as_text).collect()),
         _ => None,
     }
+}
+
+/// The list of mappings at `path`, each field as text (an empty field as ""), if it is there.
+pub fn items_at(text: &str, path: &[&str]) -> Option<Vec<Vec<(String, String)>>> {
+    let root = yaml::parse(Path::new("applicant.yaml"), text).ok()?;
+    let (_, found) = walk(&root, path).ok()?;
+    let Value::Seq(items) = &found?.1.value else {
+        return None;
+    };
+    let fields = |item: &Node| match &item.value {
+        Value::Map(entries) => entries
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_text()?, v.as_text().unwrap_or_default())))
+            .collect(),
+        _ => Vec::new(),
+    };
+    Some(items.iter().map(fields).collect())
 }
 
 /// The lines (1-based, first and last) that the field at `path` takes, if it is there.
@@ -423,7 +467,7 @@ mod tests {
         let out = set_texts(text, &["letter", "body"], &["新".to_string()]).unwrap();
         assert_eq!(
             out,
-            "letter:\n  body: # 正文\n    - \"新\"\n  note: 附\nreport: a.md\n"
+            "letter:\n  body:   # 正文\n    - \"新\"\n  note: 附\nreport: a.md\n"
         );
     }
 
