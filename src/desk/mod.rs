@@ -16,6 +16,7 @@ mod centre_import;
 mod guard;
 mod letter;
 mod pages;
+mod preview;
 mod render;
 mod timetable;
 mod workspace;
@@ -65,6 +66,7 @@ pub struct Desk {
     builds: actions::Builds,
     limits: crate::load::limits::Limits,
     imports: std::sync::Mutex<Vec<centre_import::ImportRow>>,
+    previews: preview::Previews,
 }
 
 impl Desk {
@@ -87,6 +89,7 @@ pub fn router(options: &ServeOptions, address: SocketAddr) -> Result<Router, Dia
         )?)?
         .limits,
         imports: Default::default(),
+        previews: Default::default(),
     });
     Ok(Router::new()
         .route("/", get(pages::home))
@@ -105,7 +108,7 @@ pub fn router(options: &ServeOptions, address: SocketAddr) -> Result<Router, Dia
         .route("/a/{name}/text/{slot}", post(actions::save_text))
         .route("/a/{name}/upload/{slot}", post(actions::upload))
         .route("/a/{name}/restore", post(actions::restore))
-        .route("/a/{name}/preview/{material}/{page}", get(pages::preview))
+        .route("/a/{name}/preview/{material}/{page}", get(preview::page))
         .route("/a/{name}/file/{index}", get(pages::output_file))
         .route("/a/{name}/dossier.zip", get(pages::dossier_zip))
         .route("/a/{name}/blank.xlsx", get(pages::blank_workbook))

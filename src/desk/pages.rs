@@ -192,8 +192,13 @@ pub async fn applicant(
         return not_found(&name);
     };
     let view = {
-        let dir = dir.clone();
-        with_session(&desk, move |session| view_of(session, &dir)).await
+        let (dir, worker, folder) = (dir.clone(), desk.clone(), name.clone());
+        with_session(&desk, move |session| {
+            let mut view = view_of(session, &dir);
+            view.previews = worker.previews.refresh(session, &folder, &dir);
+            view
+        })
+        .await
     };
     let view = match view {
         Ok(view) => view,
@@ -221,6 +226,7 @@ struct View {
     assessment: super::assessment::AssessmentView,
     letter: super::letter::LetterForm,
     timetable: super::timetable::TimetableForm,
+    previews: Vec<super::preview::MaterialPreview>,
 }
 
 /// A Markdown or Word source of material 2 or 3, with the outline found in it.
@@ -290,6 +296,7 @@ fn view_of(session: &Session, dir: &Path) -> View {
         timetable: super::timetable::form(
             &std::fs::read_to_string(dir.join("applicant.yaml")).unwrap_or_default(),
         ),
+        previews: Vec::new(),
     }
 }
 
@@ -395,21 +402,6 @@ fn outputs_of(desk: &Desk, dir: &Path) -> Vec<Output> {
         .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
         .and_then(|m| serde_json::from_value(m.get("outputs")?.clone()).ok())
         .unwrap_or_default()
-}
-
-/// A page of a material as PNG, rendered by the same engine as the PDF.
-pub async fn preview(
-    State(desk): State<Arc<Desk>>,
-    UrlPath((name, material, page)): UrlPath<(String, u8, usize)>,
-) -> Response {
-    let Some(dir) = desk.workspace.find(&name) else {
-        return not_found(&name);
-    };
-    match with_session(&desk, move |s| s.preview(&dir, material, page, 60.0)).await {
-        Ok(Ok(png)) => ([(header::CONTENT_TYPE, "image/png")], png).into_response(),
-        Ok(Err(problems)) => failure(&problems.render()),
-        Err(response) => response,
-    }
 }
 
 /// One output file of the last build, chosen by its place in the manifest (never by a name).

@@ -11,7 +11,7 @@ pub mod import;
 pub mod index;
 pub mod output;
 pub mod package;
-mod preview;
+pub mod preview;
 mod slot;
 pub mod timings;
 pub mod watch;
