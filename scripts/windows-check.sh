@@ -2,12 +2,13 @@
 # Check both release archives the way an office uses them: unpack into a temporary folder, run
 # `check`, `build` and `package` on the shipped examples there; the Linux archive natively, the
 # Windows archive under Wine (prefix from scripts/wine-prefix.sh). Every output file of the
-# Windows program must have the same bytes as the Linux program's.
+# Windows program must have the same bytes as the Linux program's. Then the desk (`serve`) of
+# each: its home page, an applicant's page and a preview image, fetched with curl.
 #
 #   bash scripts/dist.sh && bash scripts/dist.sh x86_64-pc-windows-gnu
 #   bash scripts/windows-check.sh [LINUX_ARCHIVE [WINDOWS_ARCHIVE]]
 #
-# Needs wine64, gcc-mingw-w64-x86-64 (for the prefix), unzip. Prints the time of each run.
+# Needs wine64, gcc-mingw-w64-x86-64 (for the prefix), unzip, curl. Prints the time of each run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -91,3 +92,41 @@ while IFS= read -r file; do
 done < "$SCRATCH/linux.files"
 [ "$different" -eq 0 ] || fail "$different of $(wc -l < "$SCRATCH/linux.files") files differ between Linux and Windows"
 echo "windows-check: $(wc -l < "$SCRATCH/linux.files") output files, byte-identical on Linux and Windows"
+
+# The desk: serve the examples on a free port, fetch the home page, 洛阳市's page and its first
+# preview image, then stop it.
+serve_check() { # label folder program…
+  local label=$1 dir=$2 port pid start page
+  shift 2
+  port=$(( 20000 + RANDOM % 20000 ))
+  start=$(date +%s%N)
+  (cd "$dir" && exec "$@" serve inputs --no-open --port "$port" -o out-desk) \
+    >"$SCRATCH/serve-$label.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 240); do
+    curl -sf "http://127.0.0.1:$port/" -o "$SCRATCH/home-$label.html" && break
+    kill -0 "$pid" 2>/dev/null || { cat "$SCRATCH/serve-$label.log"; fail "$label: serve stopped"; }
+    sleep 0.25
+  done
+  grep -q "洛阳市" "$SCRATCH/home-$label.html" \
+    || { cat "$SCRATCH/serve-$label.log"; fail "$label: the desk's home page lists no applicant"; }
+  page=$(curl -sf "http://127.0.0.1:$port/a/%E6%B4%9B%E9%98%B3%E5%B8%82") \
+    || fail "$label: the applicant's page did not load"
+  grep -q "材料1 申报函" <<<"$page" || fail "$label: the applicant's page has no letter tab"
+  local image
+  image=$(grep -o '/a/[^"]*/preview/1/1?v=[0-9a-f]*' <<<"$page" | head -n1)
+  [ -n "$image" ] || fail "$label: the applicant's page links no preview"
+  curl -sf "http://127.0.0.1:$port$image" -o "$SCRATCH/preview-$label.png" \
+    || fail "$label: the preview did not load"
+  head -c 4 "$SCRATCH/preview-$label.png" | grep -q "PNG" || fail "$label: the preview is not a PNG"
+  curl -s -o /dev/null -w '%{http_code}' -H "Host: evil.example" "http://127.0.0.1:$port/" \
+    | grep -q '^4' || fail "$label: the desk answered a foreign Host"
+  echo "  serve: home, applicant page and preview in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+echo "Desk, Linux:"
+serve_check linux "$LINUX_DIR" ./shenbao
+echo "Desk, Windows under Wine:"
+serve_check windows "$WINDOWS_DIR" "$WINE" shenbao.exe
+"$WINESERVER" -k 2>/dev/null || true

@@ -16,7 +16,9 @@ use shenbao::desk::{ServeOptions, router};
 use shenbao::run::Settings;
 
 /// The examples the workspace starts with.
-const EXAMPLES: [&str; 3] = ["洛阳市", "西峡县", "许昌市"];
+const EXAMPLES: [&str; 6] = ["洛阳市", "濮阳市", "许昌市", "西峡县", "新郑市", "林州市"];
+/// The provincial centre's folder, copied beside them.
+const PROVINCE: &str = "河南省";
 /// The applicant the clerk creates: a county applying as 试点县.
 const NEW: &str = "西平县";
 /// The stages typed into the timetable, one a year.
@@ -47,7 +49,7 @@ struct Desk {
 async fn start_desk() -> Desk {
     let scratch = tempfile::tempdir().unwrap();
     let workspace = scratch.path().join("inputs");
-    for name in EXAMPLES {
+    for name in EXAMPLES.iter().chain([&PROVINCE]) {
         common::copy_dir(
             &common::root().join("inputs").join(name),
             &workspace.join(name),
@@ -426,8 +428,58 @@ async fn clerk_path() {
         );
     }
 
+    step("9. the provincial centre recommends the new county and builds the package");
+    b.goto(&format!("{}/centre", desk.url)).await;
+    b.find("#received").await;
+    for (folder, rank) in [("林州市", ""), (NEW, "3")] {
+        let input = b
+            .find(&format!("#recommend-form input[name='rank-{folder}']"))
+            .await;
+        input.clear().await.unwrap();
+        input.send_keys(rank).await.unwrap();
+    }
+    b.click_to_next_page("#save-recommended").await;
+    let said = flash(b).await;
+    assert!(said.contains("已保存推荐名单（5 个）"), "{said:?}");
+    let province = std::fs::read_to_string(desk.workspace.join(PROVINCE).join("province.yaml"));
+    assert!(
+        province.unwrap().contains(&format!("    - \"{NEW}\"")),
+        "the new county is recommended in province.yaml"
+    );
+    b.find("#build-package").await.click().await.unwrap();
+    wait_for("the package", BUILD_TIME, || async {
+        let state = b.text("#package-state").await.unwrap_or_default();
+        (state.contains("生成完成") || state.contains("生成失败")).then_some(state)
+    })
+    .await;
+    let state = b.text("#package-state").await.unwrap_or_default();
+    assert!(state.contains("生成完成"), "{state}");
+    b.find("#package-zip").await;
+    b.screenshot(&shots, "10-centre.png").await;
+
     step("done");
     browser.close().await;
+    keep_screenshots(&shots);
+}
+
+/// With `SHENBAO_UPDATE_SCREENSHOTS=1`, copies the screenshots the README shows into
+/// `tests/desk/screenshots/`.
+fn keep_screenshots(shots: &Path) {
+    if std::env::var_os("SHENBAO_UPDATE_SCREENSHOTS").is_none() {
+        return;
+    }
+    let kept = common::root().join("tests/desk/screenshots");
+    std::fs::create_dir_all(&kept).unwrap();
+    for name in [
+        "01-home.png",
+        "02-new.png",
+        "03-letter.png",
+        "05-error.png",
+        "08-preview.png",
+        "10-centre.png",
+    ] {
+        std::fs::copy(shots.join(name), kept.join(name)).unwrap();
+    }
 }
 
 /// The flash message of the page, or "".

@@ -30,6 +30,7 @@ pub struct IndicatorRow {
     no: u32,
     name: String,
     value: String,
+    read: bool,
     empty: bool,
     evidence: Vec<String>,
     problems: Vec<Problem>,
@@ -61,16 +62,17 @@ pub fn view(
         .iter()
         .map(|indicator| {
             let entry = texts.and_then(|t| t.assessment.get(&indicator.no));
-            let cell = entry.and_then(|e| e.location.cell.clone());
+            let row = entry.and_then(|e| e.location.cell.as_deref().and_then(sheet_row));
             let (mine, rest): (Vec<Problem>, Vec<Problem>) = others
                 .drain(..)
-                .partition(|p| cell.is_some() && p.cell == cell);
+                .partition(|p| row.is_some() && p.cell.as_deref().and_then(sheet_row) == row);
             others = rest;
             let value = entry.map(|e| e.value.clone()).unwrap_or_default();
             IndicatorRow {
                 no: indicator.no,
                 name: indicator.name.clone(),
-                empty: value.trim().is_empty(),
+                read: entry.is_some(),
+                empty: entry.is_some() && value.trim().is_empty(),
                 value,
                 evidence: sources
                     .map(|s| s.evidence.as_slice())
@@ -90,6 +92,14 @@ pub fn view(
         version: crate::assemble::sha256(&text),
         others,
     }
+}
+
+/// The sheet and row of a cell such as `附件3!F21`: the problems of one row of the workbook
+/// belong to the indicator read from it, whichever column they name.
+fn sheet_row(cell: &str) -> Option<(&str, &str)> {
+    let (sheet, cell) = cell.rsplit_once('!').unwrap_or(("", cell));
+    let row = cell.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '$');
+    (!row.is_empty()).then_some((sheet, row))
 }
 
 /// The files in the applicant's `evidence/` folder that `applicant.yaml` does not list yet, by
