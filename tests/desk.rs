@@ -82,6 +82,7 @@ async fn a_new_applicant_gets_init_files_with_the_form_values_and_comments_kept(
             ("csrf", &token),
             ("name", "西平县"),
             ("category", "试点县"),
+            ("level", "县"),
             ("city", "驻马店市"),
             ("government", "西平县人民政府"),
             ("date", "2023-08-10"),
@@ -144,6 +145,22 @@ async fn a_new_applicant_gets_init_files_with_the_form_values_and_comments_kept(
     )
     .await;
     assert!(page.contains("所属省辖市只由县级申报单位填写"), "{page}");
+    assert!(!d.workspace.join("平顶山市").exists());
+    let (_, page) = post(
+        &d.app,
+        "/new",
+        &[
+            ("csrf", &token),
+            ("name", "平顶山市"),
+            ("category", "试点城市"),
+            ("level", "县"),
+        ],
+    )
+    .await;
+    assert!(
+        page.contains("级别“县”与申报类别“试点城市”（市级）不符"),
+        "{page}"
+    );
     assert!(!d.workspace.join("平顶山市").exists());
 }
 

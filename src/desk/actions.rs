@@ -107,13 +107,20 @@ pub async fn create(
     }
 }
 
-/// Why the form's 所属省辖市 cannot be kept: only a county-level category has one.
+/// Why the form's 级别 or 所属省辖市 cannot be kept: the level must be the category's, and only
+/// a county-level category has a city.
 fn city_problem(desk: &Desk, category: &str, form: &HashMap<String, String>) -> Option<String> {
-    let city = form.get("city").map(|c| c.trim()).unwrap_or_default();
+    let typed = |key: &str| form.get(key).map(|v| v.trim()).unwrap_or_default();
     let store = TemplateStore::new(desk.settings.templates.clone()).ok()?;
     let notice = crate::load::notice::Notice::load(&store).ok()?;
     let level = &notice.categories.get(category)?.level;
-    (!city.is_empty() && level != "县").then(|| {
+    if !typed("level").is_empty() && typed("level") != level {
+        return Some(format!(
+            "级别“{}”与申报类别“{category}”（{level}级）不符：请改选级别或申报类别",
+            typed("level")
+        ));
+    }
+    (!typed("city").is_empty() && level != "县").then(|| {
         format!("所属省辖市只由县级申报单位填写；“{category}”是{level}级类别，请清空所属省辖市，或改选县级类别")
     })
 }
