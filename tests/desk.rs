@@ -334,3 +334,22 @@ async fn build_then_download_the_dossier_and_preview_a_page() {
     let (status, _) = get(&d.app, "/a/..%2F..%2Fetc/file/0").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_outline_says_how_each_heading_was_found() {
+    let d = desk(&["洛阳市", "许昌市"], 1 << 20);
+    let (_, page) = get(&d.app, "/a/许昌市").await;
+    let outline = &page[page.find("<ul class=\"outline\">").unwrap()..];
+    let first = &outline[..outline.find("</li>").unwrap()];
+    assert!(
+        first.contains("申报条件符合情况") && first.contains("1级标题，第1段，按样式"),
+        "{first}"
+    );
+    let (_, page) = get(&d.app, "/a/洛阳市").await;
+    let outline = &page[page.find("<ul class=\"outline\">").unwrap()..];
+    let first = &outline[..outline.find("</li>").unwrap()];
+    assert!(
+        first.contains("1级标题，第") && first.contains("行，按标题标记“#”"),
+        "{first}"
+    );
+}

@@ -15,6 +15,7 @@ mod centre;
 mod centre_import;
 mod guard;
 mod letter;
+mod outline;
 mod pages;
 mod preview;
 mod render;

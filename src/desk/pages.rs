@@ -13,12 +13,12 @@ use serde::Serialize;
 use tera::Context;
 
 use super::Desk;
+use super::outline::TextSource;
 use super::workspace;
 use crate::assemble::Output;
 use crate::assemble::email::Attachment;
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::load::applicant_fields;
-use crate::load::markdown::BlockKind;
 use crate::load::notice::Notice;
 use crate::run::Session;
 use crate::templates::TemplateStore;
@@ -233,23 +233,15 @@ struct View {
     previews: Vec<super::preview::MaterialPreview>,
 }
 
-/// A Markdown or Word source of material 2 or 3, with the outline found in it.
-#[derive(Debug, Serialize)]
-struct TextSource {
-    file: String,
-    editable: bool,
-    text: String,
-    version: String,
-    outline: Vec<(u8, String, u32)>,
-}
-
 fn view_of(session: &Session, dir: &Path) -> View {
     let (loaded, diagnostics) = session.check_one(dir);
     let (_, sources, _) = crate::load::load_applicant(dir, None, &session.notice().limits);
     let texts = loaded.as_ref().map(|(_, t)| t);
     let text_source =
         |path: Option<&PathBuf>, blocks: Option<&Vec<crate::load::markdown::MarkdownBlock>>| {
-            path.map(|p| source_of(p, blocks.map(Vec::as_slice).unwrap_or_default()))
+            path.map(|p| {
+                super::outline::source_of(p, blocks.map(Vec::as_slice).unwrap_or_default())
+            })
         };
     let sources = sources.as_ref();
     let root = dir.parent().unwrap_or(dir);
@@ -301,28 +293,6 @@ fn view_of(session: &Session, dir: &Path) -> View {
             &std::fs::read_to_string(dir.join("applicant.yaml")).unwrap_or_default(),
         ),
         previews: Vec::new(),
-    }
-}
-
-fn source_of(path: &Path, blocks: &[crate::load::markdown::MarkdownBlock]) -> TextSource {
-    let bytes = std::fs::read(path).unwrap_or_default();
-    let editable = path.extension().is_some_and(|e| e == "md");
-    TextSource {
-        file: file_label(path),
-        editable,
-        text: if editable {
-            String::from_utf8_lossy(&bytes).into_owned()
-        } else {
-            String::new()
-        },
-        version: crate::assemble::sha256(&bytes),
-        outline: blocks
-            .iter()
-            .filter_map(|b| match &b.kind {
-                BlockKind::Heading { level, text } => Some((*level, text.clone(), b.line)),
-                _ => None,
-            })
-            .collect(),
     }
 }
 

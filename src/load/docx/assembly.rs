@@ -27,6 +27,7 @@ pub struct Assembly<'a> {
     found: Diagnostics,
     /// Headings read from settings (outline level or style), for the summary: place, level, rule.
     set_headings: Vec<String>,
+    rules: Vec<(u32, String)>,
     count: u32,
 }
 
@@ -40,6 +41,7 @@ impl<'a> Assembly<'a> {
             blocks: Vec::new(),
             found: Diagnostics::new(),
             set_headings: Vec::new(),
+            rules: Vec::new(),
             count: 0,
         }
     }
@@ -147,6 +149,7 @@ impl<'a> Assembly<'a> {
             );
         }
         let name = LEVELS[usize::from(level) - 1];
+        self.rules.push((self.count, heading.rule.describe()));
         if heading.rule.guessed() {
             self.found.push(
                 Diagnostic::warning(format!(
@@ -279,8 +282,12 @@ impl<'a> Assembly<'a> {
         });
     }
 
-    /// The blocks, with the problems and the list of headings read from settings reported.
-    pub fn finish(mut self, diagnostics: &mut Diagnostics) -> Vec<MarkdownBlock> {
+    /// The blocks, with the problems and the list of headings read from settings reported; and
+    /// the rule that found each heading, by paragraph number.
+    pub fn finish(
+        mut self,
+        diagnostics: &mut Diagnostics,
+    ) -> (Vec<MarkdownBlock>, Vec<(u32, String)>) {
         if !self.set_headings.is_empty() {
             diagnostics.push(
                 Diagnostic::warning(format!(
@@ -302,6 +309,6 @@ impl<'a> Assembly<'a> {
             );
         }
         diagnostics.extend(std::mem::take(&mut self.found));
-        self.blocks
+        (self.blocks, self.rules)
     }
 }

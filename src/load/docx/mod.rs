@@ -86,18 +86,32 @@ pub fn excerpt(text: &str, chars: usize) -> String {
 /// Reads the .docx `file`, whose contents are `bytes` (already read under their cap and
 /// checked as a zip); problems in it go into `diagnostics`.
 pub fn read(file: &Path, bytes: &[u8], diagnostics: &mut Diagnostics) -> Vec<MarkdownBlock> {
+    read_with_rules(file, bytes, diagnostics).0
+}
+
+/// The rule that made each heading of the .docx `bytes` a heading (a style, an outline level,
+/// a number), by paragraph number: what the desk shows beside the outline.
+pub fn heading_rules(file: &Path, bytes: &[u8]) -> Vec<(u32, String)> {
+    read_with_rules(file, bytes, &mut Diagnostics::new()).1
+}
+
+fn read_with_rules(
+    file: &Path,
+    bytes: &[u8],
+    diagnostics: &mut Diagnostics,
+) -> (Vec<MarkdownBlock>, Vec<(u32, String)>) {
     let mut archive = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
         Ok(archive) => archive,
         Err(error) => {
             diagnostics.push(damaged(file, &format!("不是 .docx（zip）文件：{error}")));
-            return Vec::new();
+            return Default::default();
         }
     };
     match parts(&mut archive) {
         Ok(parts) => assemble(file, &parts, diagnostics),
         Err(problem) => {
             diagnostics.push(damaged(file, &problem));
-            Vec::new()
+            Default::default()
         }
     }
 }
@@ -162,7 +176,11 @@ fn part<R: Read + std::io::Seek>(
         .map_err(|problem| format!("{name} 格式错误（{problem}）"))
 }
 
-fn assemble(file: &Path, parts: &Parts, diagnostics: &mut Diagnostics) -> Vec<MarkdownBlock> {
+fn assemble(
+    file: &Path,
+    parts: &Parts,
+    diagnostics: &mut Diagnostics,
+) -> (Vec<MarkdownBlock>, Vec<(u32, String)>) {
     let body = parts.document.child("body").cloned().unwrap_or_default();
     let mut assembly = Assembly::new(file, &parts.styles, parts.numbering.clone());
     for item in paragraphs::items(&body, &parts.notes) {
