@@ -115,26 +115,23 @@ async fn saving_the_letter_changes_only_what_changed_and_the_pdf_shows_it() {
     assert!(location.contains("已保存"), "{location}");
     let after = std::fs::read_to_string(&file).unwrap();
 
-    // Every line of the file before is still there, in order; only new lines were added.
-    let added: Vec<&str> = {
-        let mut old = before.lines().peekable();
-        after
-            .lines()
-            .filter(|line| {
-                if old.peek() == Some(line) {
-                    old.next();
-                    false
-                } else {
-                    true
-                }
-            })
-            .collect()
-    };
+    // Only the fields saved changed: the title and the body took the place of the lines that
+    // held them commented out (their notes kept), the note and the seal were added; every
+    // other line is as it was.
+    let (gone, added) = line_changes(&before, &after);
+    assert_eq!(
+        gone,
+        [
+            "  # title: 洛阳市人民政府关于申报国家知识产权强市建设示范城市的函   # 标题，不填由模板生成",
+            "  # body:                         # 正文段落，不填由模板生成；如需自拟，每段一行，逐段列出",
+        ],
+        "{after}"
+    );
     assert_eq!(
         added,
         [
-            "  title: \"洛阳市人民政府关于申报强市示范城市的函\"",
-            "  body:",
+            "  title: \"洛阳市人民政府关于申报强市示范城市的函\"                   # 标题，不填由模板生成",
+            "  body:                           # 正文段落，不填由模板生成；如需自拟，每段一行，逐段列出",
             "    - \"第一段：洛阳市申报示范城市。\"",
             "    - \"第二段：特此函达。\"",
             "  note: \"此件主动公开\"",
@@ -142,7 +139,6 @@ async fn saving_the_letter_changes_only_what_changed_and_the_pdf_shows_it() {
         ],
         "{after}"
     );
-    assert_eq!(after.lines().count(), before.lines().count() + added.len());
     let kept = std::fs::read_dir(d.workspace.join("洛阳市/.history"))
         .unwrap()
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
@@ -206,18 +202,53 @@ async fn an_emptied_field_gives_the_default_back_and_problems_sit_by_their_field
     let emptied = letter_form(&page, &token, &[("addressee", "")]);
     save(&d, &emptied).await;
     let now = std::fs::read_to_string(&file).unwrap();
-    assert!(!now.contains("addressee: \""), "{now}");
-    let changed: Vec<(&str, &str)> = before
-        .lines()
-        .zip(now.lines())
-        .filter(|(a, b)| a != b)
-        .collect();
-    assert_eq!(
-        changed,
-        [(
-            "  number: 洛政函〔2023〕45号      # 发文字号，年份用六角括号〔〕，不用方括号[]或圆括号()",
-            "  number: \"洛政函〔2023〕45号\"    # 发文字号，年份用六角括号〔〕，不用方括号[]或圆括号()"
-        )],
+    assert!(
+        !now.lines()
+            .any(|l| l.trim_start().starts_with("addressee:")),
         "{now}"
     );
+    let (gone, added) = line_changes(&before, &now);
+    assert_eq!(
+        (gone, added),
+        (
+            vec![
+                "  number: 洛政函〔2023〕45号      # 发文字号，年份用六角括号〔〕，不用方括号[]或圆括号()",
+                "  # addressee: 河南省知识产权局   # 主送机关，不填即为河南省知识产权局",
+            ],
+            vec![
+                "  number: \"洛政函〔2023〕45号\"    # 发文字号，年份用六角括号〔〕，不用方括号[]或圆括号()",
+                "  # addressee: \"河南省市场监督管理局\" # 主送机关，不填即为河南省知识产权局",
+            ]
+        ),
+        "{now}"
+    );
+}
+
+/// The lines of `before` that `after` no longer has, and the lines `after` adds, each in order
+/// (a line diff by longest common subsequence).
+fn line_changes<'a>(before: &'a str, after: &'a str) -> (Vec<&'a str>, Vec<&'a str>) {
+    let (a, b): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
+    let mut common = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            common[i][j] = if a[i] == b[j] {
+                common[i + 1][j + 1] + 1
+            } else {
+                common[i + 1][j].max(common[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut gone, mut added) = (0, 0, Vec::new(), Vec::new());
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            (i, j) = (i + 1, j + 1);
+        } else if j < b.len() && (i == a.len() || common[i][j + 1] >= common[i + 1][j]) {
+            added.push(b[j]);
+            j += 1;
+        } else {
+            gone.push(a[i]);
+            i += 1;
+        }
+    }
+    (gone, added)
 }

@@ -61,7 +61,7 @@ fn set_block(text: &str, path: &[&str], block: impl Fn(&str) -> String) -> Resul
             // The comment stays at its column: the value it followed becomes spaces.
             let comment = comment_start(body, colon)
                 .map(|start| {
-                    let width = body[colon..start].chars().count().max(1);
+                    let width = columns(&body[colon..start]).max(1);
                     format!("{}{}", " ".repeat(width), &body[start..])
                 })
                 .unwrap_or_default();
@@ -71,8 +71,8 @@ fn set_block(text: &str, path: &[&str], block: impl Fn(&str) -> String) -> Resul
             let end = block_end(&lines, index);
             Ok(splice(&lines, index..end, &rewritten))
         }
-        None => insert_under(&lines, parent, |indent| {
-            format!("{indent}{}:\n{}", key_name(path), block(indent))
+        None => insert_under(&lines, parent, key_name(path), |indent| {
+            (format!("{indent}{}:", key_name(path)), block(indent))
         }),
     }
 }
@@ -118,11 +118,10 @@ pub fn append_item(text: &str, path: &[&str], fields: &[(&str, String)]) -> Resu
             }
             Ok(out)
         }
-        None => insert_under(&lines, parent, |indent| {
-            format!(
-                "{indent}{}:\n{}",
-                key_name(path),
-                item(&format!("{indent}  "))
+        None => insert_under(&lines, parent, key_name(path), |indent| {
+            (
+                format!("{indent}{}:", key_name(path)),
+                item(&format!("{indent}  ")),
             )
         }),
     }
@@ -137,15 +136,28 @@ fn key_name<'a>(path: &[&'a str]) -> &'a str {
     path.last().copied().unwrap_or_default()
 }
 
-/// Removes the field at `path` (its line and anything nested under it), so the template's
-/// default applies again; a field that is not there leaves the text as it was.
+/// Takes the field at `path` out of play, so the template's default applies again: its line and
+/// anything nested under it are commented out (`# title: ……`), so the office's notes and the
+/// last value stay in the file and the page can fill the field in again at the same place. A
+/// field that is not there leaves the text as it was.
 pub fn remove(text: &str, path: &[&str]) -> Result<String, String> {
     let root = yaml::parse(Path::new("applicant.yaml"), text).map_err(|d| d.message)?;
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     match walk(&root, path)? {
         (_, Some((key, _))) => {
             let index = line_index(key)?;
-            Ok(splice(&lines, index..block_end(&lines, index), ""))
+            let end = block_end(&lines, index);
+            let indent = indentation(lines[index]);
+            let commented: String = lines[index..end]
+                .iter()
+                .map(
+                    |line| match line.trim().is_empty() || line.trim_start().starts_with('#') {
+                        true => line.to_string(),
+                        false => format!("{}# {}", &line[..indent], &line[indent..]),
+                    },
+                )
+                .collect();
+            Ok(splice(&lines, index..end, &commented))
         }
         (_, None) => Ok(text.to_string()),
     }
@@ -203,8 +215,11 @@ fn set_written(text: &str, path: &[&str], written: &str) -> Result<String, Strin
     let (parent, found) = walk(&root, path)?;
     match found {
         Some((key, node)) => replace_on_line(&lines, key, node, written),
-        None => insert_under(&lines, parent, |indent| {
-            format!("{indent}{}: {written}\n", path[path.len() - 1])
+        None => insert_under(&lines, parent, key_name(path), |indent| {
+            (
+                format!("{indent}{}: {written}", key_name(path)),
+                String::new(),
+            )
         }),
     }
 }
@@ -265,8 +280,8 @@ fn replace_on_line(
     let comment = comment_start(body, colon);
     let mut new_value = format!(" {written}");
     if let Some(start) = comment {
-        let old_width = body[colon..start].chars().count();
-        let width = new_value.chars().count();
+        let old_width = columns(&body[colon..start]);
+        let width = columns(&new_value);
         new_value.push_str(&" ".repeat(old_width.saturating_sub(width).max(1)));
         new_value.push_str(&body[start..]);
     }
@@ -274,17 +289,20 @@ fn replace_on_line(
     Ok(splice(lines, index..index + 1, &rewritten))
 }
 
-/// Adds the lines `make(indent)` at the end of the parent mapping's block, indented as the
-/// parent's other fields.
+/// Adds a field under its parent, `make(indent)` giving its key line (without the line end)
+/// and the lines nested under it. Where the parent holds the field commented out (as `init`
+/// writes the optional ones: `# title: ……   # 标题，不填由模板生成`), the field takes that line's
+/// place and keeps its note at the same column; otherwise it goes at the end of the parent.
 fn insert_under(
     lines: &[&str],
     parent: Option<&Node>,
-    make: impl Fn(&str) -> String,
+    key: &str,
+    make: impl Fn(&str) -> (String, String),
 ) -> Result<String, String> {
-    let (after, indent) = match parent {
-        None => (lines.len(), String::new()),
-        Some(key) => {
-            let start = key.line as usize;
+    let (start, end, indent) = match parent {
+        None => (0, lines.len(), 0),
+        Some(node) => {
+            let start = node.line as usize;
             let base = indentation(lines.get(start - 1).copied().unwrap_or(""));
             let child = lines
                 .iter()
@@ -293,15 +311,44 @@ fn insert_under(
                 .map(|l| indentation(l))
                 .filter(|i| *i > base)
                 .unwrap_or(base + 2);
-            (block_end(lines, start - 1), " ".repeat(child))
+            (start, block_end(lines, start - 1), child)
         }
     };
-    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    if after > 0 && !out[after - 1].ends_with('\n') {
-        out[after - 1].push('\n');
+    let (first, rest) = make(&" ".repeat(indent));
+    let commented = (start..end).find(|&i| commented_key(lines[i], indent) == Some(key));
+    if let Some(i) = commented {
+        let (body, _) = split_ending(lines[i]);
+        let note = note_of(body).map(|(column, note)| {
+            let width = columns(&first);
+            format!("{}{note}", " ".repeat(column.saturating_sub(width).max(1)))
+        });
+        let line = format!("{first}{}\n{rest}", note.unwrap_or_default());
+        return Ok(splice(lines, i..i + 1, &line));
     }
-    out.insert(after, make(&indent));
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    if end > 0 && !out[end - 1].ends_with('\n') {
+        out[end - 1].push('\n');
+    }
+    out.insert(end, format!("{first}\n{rest}"));
     Ok(out.concat())
+}
+
+/// The key of a commented-out field line (`  # title: ……`) at indentation `indent`.
+fn commented_key(line: &str, indent: usize) -> Option<&str> {
+    if indentation(line) != indent {
+        return None;
+    }
+    let rest = line.trim_start().strip_prefix('#')?.trim_start();
+    let (key, _) = rest.split_once(':')?;
+    (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some(key)
+}
+
+/// The note after a commented-out field's example value (`# title: ……   # 标题`): its column
+/// and its text from the second `#`.
+fn note_of(body: &str) -> Option<(usize, &str)> {
+    let first = body.find('#')?;
+    let start = comment_start(body, first + 1)?;
+    Some((columns(&body[..start]), &body[start..]))
 }
 
 /// The index just past the block of the key on line `index` (0-based): the lines nested deeper
@@ -385,6 +432,12 @@ fn comment_start(body: &str, from: usize) -> Option<usize> {
     None
 }
 
+/// How many columns `text` takes in an editor: two for each Chinese character, one for the
+/// rest, so that notes stay aligned as the office aligned them.
+fn columns(text: &str) -> usize {
+    text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
+
 fn indentation(line: &str) -> usize {
     line.len() - line.trim_start_matches(' ').len()
 }
@@ -417,7 +470,7 @@ mod tests {
         let out = set_scalar(FILE, &["name"], "西平县").unwrap();
         assert_eq!(
             out,
-            FILE.replace("name:            # 全称", "name: \"西平县\"      # 全称")
+            FILE.replace("name:            # 全称", "name: \"西平县\"   # 全称")
         );
         let out = set_scalar(FILE, &["letter", "number"], "西政函〔2023〕1号").unwrap();
         assert!(
@@ -431,8 +484,8 @@ mod tests {
     fn adds_a_missing_field_under_its_parent() {
         let out = set_scalar(FILE, &["contact", "phone"], "0396-1234567").unwrap();
         assert!(
-            out.contains("  person: 张三\n  # phone:\n  phone: \"0396-1234567\"\n"),
-            "{out}"
+            out.contains("  person: 张三\n  phone: \"0396-1234567\"\n\n"),
+            "the commented-out field's line is taken: {out}"
         );
         let parsed = yaml::parse(Path::new("a.yaml"), &out).unwrap();
         let (_, found) = walk(&parsed, &["contact", "phone"]).unwrap();
@@ -472,13 +525,24 @@ mod tests {
     }
 
     #[test]
-    fn removing_a_field_takes_its_lines_and_nothing_else() {
+    fn removing_a_field_comments_its_lines_out_and_touches_nothing_else() {
         let text = "letter:\n  body:\n    - 旧一\n    - 旧二\n\n  note: 附\nreport: a.md\n";
         let out = remove(text, &["letter", "body"]).unwrap();
-        assert_eq!(out, "letter:\n\n  note: 附\nreport: a.md\n");
+        assert_eq!(
+            out,
+            "letter:\n  # body:\n  #   - 旧一\n  #   - 旧二\n\n  note: 附\nreport: a.md\n"
+        );
         assert_eq!(remove(&out, &["letter", "title"]).unwrap(), out);
+        let again = set_texts(&out, &["letter", "body"], &["新".to_string()]).unwrap();
+        assert!(
+            again.starts_with("letter:\n  body:\n    - \"新\"\n"),
+            "{again}"
+        );
         let out = remove(FILE, &["level"]).unwrap();
-        assert_eq!(out, FILE.replace("level: 县   # 市 或 县\n", ""));
+        assert_eq!(
+            out,
+            FILE.replace("level: 县   # 市 或 县\n", "# level: 县   # 市 或 县\n")
+        );
     }
 
     #[test]
@@ -514,5 +578,23 @@ mod tests {
         let parsed = yaml::parse(Path::new("a.yaml"), &out).unwrap();
         let (_, found) = walk(&parsed, &["evidence"]).unwrap();
         assert!(matches!(&found.unwrap().1.value, Value::Seq(items) if items.len() == 1));
+    }
+
+    #[test]
+    fn a_commented_out_field_is_taken_with_its_note_at_its_column() {
+        let text = "letter:\n  number: 号\n  # title: 示例标题   # 标题，不填由模板生成\n  # body:            # 正文段落\n  #   - ……\n";
+        let out = set_scalar(text, &["letter", "title"], "新").unwrap();
+        assert_eq!(
+            out,
+            text.replace(
+                "  # title: 示例标题   # 标题",
+                "  title: \"新\"         # 标题"
+            )
+        );
+        let out = set_texts(text, &["letter", "body"], &["一段".to_string()]).unwrap();
+        assert!(
+            out.contains("  body:              # 正文段落\n    - \"一段\"\n  #   - ……\n"),
+            "{out}"
+        );
     }
 }
