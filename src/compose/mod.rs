@@ -18,9 +18,9 @@ use serde::Serialize;
 use tera::Context;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::layout::fonts::FontRoles;
 use crate::load::applicant::Applicant;
 use crate::load::catalogue::Catalogue;
+use crate::load::fonts::FontRoles;
 use crate::load::notice::{Category, Notice};
 use crate::load::page::PageSpec;
 use crate::templates::TemplateStore;

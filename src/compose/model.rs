@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::layout::fonts::FontRoles;
+use crate::load::fonts::FontRoles;
 use crate::load::notice::MaterialKind;
 use crate::load::page::{Orientation, PageSpec};
 

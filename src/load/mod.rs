@@ -10,6 +10,7 @@ pub mod date;
 pub mod docx;
 pub mod evidence;
 pub mod fields;
+pub mod fonts;
 pub mod limits;
 pub mod markdown;
 pub mod names;

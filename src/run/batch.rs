@@ -86,7 +86,9 @@ pub fn run_fingerprint(store: &TemplateStore, settings: &Settings, fonts: &FontL
         }
     }
     parts.extend(fonts.fingerprint().as_bytes());
-    parts.extend(settings.font_roles.join(";").as_bytes());
+    for remap in &settings.font_roles {
+        parts.extend(format!("{remap};").as_bytes());
+    }
     assemble::sha256(&parts)
 }
 

@@ -24,10 +24,11 @@ use crate::assemble::Output;
 use crate::compose::Composer;
 use crate::compose::model::Document;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::layout::fonts::{self, Coverage, FontLibrary};
+use crate::layout::fonts::{Coverage, FontLibrary};
 use crate::layout::world::{DocumentWorld, Engine};
 use crate::load::applicant::Applicant;
 use crate::load::date::Date;
+use crate::load::fonts::{self, FontRemap};
 use crate::load::notice::{MaterialKind, Notice};
 use crate::load::roster::{Roster, RosterSpec};
 use crate::load::{self, Texts};
@@ -47,8 +48,8 @@ pub struct Settings {
     pub font_paths: Vec<PathBuf>,
     /// Also use the fonts installed on this machine (`--system-fonts`).
     pub system_fonts: bool,
-    /// `ROLE=FAMILY[,FAMILY…]` remappings.
-    pub font_roles: Vec<String>,
+    /// The `--font-role` remappings.
+    pub font_roles: Vec<FontRemap>,
     /// Render workers; 0 means one per core.
     pub jobs: usize,
     /// A roster workbook giving the applicants' identity and letter fields.

@@ -10,7 +10,7 @@ use crate::load::page::{Orientation, built_in};
 
 fn roles() -> FontRoles {
     let store = crate::templates::TemplateStore::new(None).unwrap();
-    crate::layout::fonts::load_roles(&store, &[]).unwrap()
+    crate::load::fonts::load_roles(&store, &[]).unwrap()
 }
 
 /// The kind of material `number` in the shipped notice.
