@@ -6,12 +6,16 @@
 mod background;
 pub mod batch;
 mod emit;
+mod finish;
 pub mod guard;
 pub mod import;
 pub mod index;
 pub mod output;
 pub mod package;
 mod preview;
+mod render;
+mod reuse;
+mod schedule;
 mod slot;
 pub mod timings;
 pub mod watch;
@@ -130,7 +134,7 @@ impl Session {
         } else {
             settings.jobs
         };
-        let fingerprint = batch::run_fingerprint(&store, settings, &fonts);
+        let fingerprint = reuse::run_fingerprint(&store, settings, &fonts);
         Ok(Self {
             composer,
             engine: Engine::new(fonts, store),
