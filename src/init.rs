@@ -12,9 +12,9 @@ use rust_xlsxwriter::{
 };
 use tera::Context;
 
-use crate::assemble::write_atomically;
 use crate::compose::wording::Wording;
 use crate::diagnostics::{Diagnostic, Location};
+use crate::files::write_atomically;
 use crate::load::catalogue::{Catalogue, ColumnSource};
 use crate::load::notice::Notice;
 use crate::load::roster::RosterSpec;

@@ -14,6 +14,8 @@ pub mod cli;
 pub mod compose;
 pub mod desk;
 pub mod diagnostics;
+pub mod files;
+pub mod guard;
 pub mod init;
 pub mod layout;
 pub mod load;

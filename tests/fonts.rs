@@ -5,6 +5,7 @@
 use shenbao::layout::fonts::{BUNDLED, FontLibrary};
 use shenbao::load::fonts::load_roles;
 use shenbao::templates::TemplateStore;
+use shenbao::validate::Glyphs as _;
 
 #[test]
 fn every_gbk_ideograph_and_the_punctuation_in_use_have_a_glyph() {

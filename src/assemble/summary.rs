@@ -122,7 +122,7 @@ fn write_sheet(worksheet: &mut Worksheet, sheet: &SummarySheet) -> Result<(), Xl
         let city = applicant
             .city
             .as_ref()
-            .filter(|_| crate::validate::province::is_county(applicant))
+            .filter(|_| applicant.is_county())
             .map_or("", |c| c.value.as_str());
         worksheet.write_string_with_format(r, 2, city, &cell)?;
         match row.rank {

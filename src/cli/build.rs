@@ -132,9 +132,7 @@ pub(super) fn preview(args: &PreviewArgs) -> ExitCode {
     };
     let png = session
         .preview(&args.applicant, args.material, args.page, args.dpi)
-        .and_then(|png| {
-            crate::assemble::write_atomically(&args.out, &png).map_err(Diagnostics::from)
-        });
+        .and_then(|png| crate::files::write_atomically(&args.out, &png).map_err(Diagnostics::from));
     match png {
         Ok(()) => {
             eprintln!("已生成 {}", display_path(&args.out));

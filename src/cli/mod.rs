@@ -67,7 +67,7 @@ impl Command {
 
 /// Runs the command line and returns the process's exit code.
 pub fn main() -> ExitCode {
-    crate::run::guard::install_panic_hook();
+    crate::guard::install_panic_hook();
     let cli = Cli::parse();
     if cli.command.stops_between_documents() {
         let _ = ctrlc::set_handler(|| crate::run::batch::INTERRUPTED.store(true, Ordering::SeqCst));

@@ -4,7 +4,6 @@
 //! as values. The result is one model per material, handed to the layout and the Word writer.
 
 pub mod body;
-pub mod emphasis;
 pub mod letter;
 pub mod materials;
 pub mod model;

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::load::fonts::FontRoles;
 use crate::load::notice::MaterialKind;
+use crate::load::numbered::RUN_IN_END;
 use crate::load::page::{Orientation, PageSpec};
 
 /// An applicant's dossier: its documents in material order, and the e-mail that carries the
@@ -133,11 +134,6 @@ pub struct Meta {
     /// The document date, `YYYY-MM-DD`.
     pub date: String,
 }
-
-/// A heading whose text ends with this mark runs into the paragraph after it, on the same line
-/// (GB/T 9704 lets a heading lead its paragraph: `（一）指导思想。坚持……`). Both renderers set
-/// such a heading in its heading font at the start of the next paragraph.
-pub const RUN_IN_END: char = '。';
 
 /// When `block` is a heading that runs into `next` (a paragraph): its level, its number and text
 /// as printed, and the paragraph's text.

@@ -10,8 +10,8 @@ use typst::text::{Font, FontBook, FontInfo};
 use typst::utils::LazyHash;
 use typst_kit::fonts::{FontPath, FontSource, FontStore};
 
-use crate::compose::emphasis;
 use crate::diagnostics::{Diagnostic, Location};
+use crate::load::emphasis;
 use crate::load::fonts::FontRoles;
 
 /// Includes a file of the repository's `fonts/` folder, under its path there.
@@ -176,9 +176,10 @@ impl Coverage {
             .insert(c, covered);
         covered
     }
+}
 
-    /// The characters of `text` that no role font can show.
-    pub fn missing(&self, text: &str) -> Vec<char> {
+impl crate::validate::Glyphs for Coverage {
+    fn missing(&self, text: &str) -> Vec<char> {
         let mut missing: Vec<char> = text
             .chars()
             .filter(|&c| !emphasis::is_mark(c) && !self.covers(c))

@@ -44,6 +44,13 @@ pub struct Applicant {
     pub texts: Vec<Located<(String, String)>>,
 }
 
+impl Applicant {
+    /// Whether the applicant applies as a county (a city's `city` field is ignored).
+    pub fn is_county(&self) -> bool {
+        self.level.value == "县" && self.city.is_some()
+    }
+}
+
 /// The parts of `applicant.yaml` that point at materials 2–4. They are read even when the
 /// applicant's identity is incomplete, so that every problem of a dossier shows in one run.
 #[derive(Debug, Clone)]

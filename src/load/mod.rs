@@ -8,6 +8,7 @@ pub mod cells;
 pub mod confine;
 pub mod date;
 pub mod docx;
+pub mod emphasis;
 pub mod evidence;
 pub mod fields;
 pub mod fonts;

@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::compose::emphasis;
 use crate::diagnostics::{Diagnostic, Location};
+use crate::load::emphasis;
 
 /// The punctuation rule as written in `templates/punctuation.yaml`.
 #[derive(Debug, Deserialize)]

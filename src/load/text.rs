@@ -12,7 +12,7 @@ use std::path::Path;
 
 use super::fields::Located;
 use super::punctuation;
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, escaped, is_control};
 
 /// The replacement character a wrong decoding leaves behind.
 pub const MISDECODED: char = '\u{FFFD}';
@@ -177,15 +177,10 @@ fn removed(c: char) -> bool {
 }
 
 /// Invisible characters, and the noncharacters (U+FDD0–U+FDEF, U+xFFFE, U+xFFFF) that no text
-/// may carry (shenbao marks emphasis with two of them, see [`crate::compose::emphasis`]).
+/// may carry (shenbao marks emphasis with two of them, see [`crate::load::emphasis`]).
 fn is_invisible(c: char) -> bool {
     let code = c as u32;
     INVISIBLE.contains(&c) || (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE
-}
-
-/// C0 controls except tab and newline, DEL, and C1 controls.
-fn is_control(c: char) -> bool {
-    c.is_control() && c != '\t' && c != '\n'
 }
 
 /// Consumes the rest of an escape sequence after ESC and returns it, escaped: CSI (`ESC [` …
@@ -215,35 +210,6 @@ fn escape_sequence(chars: &mut std::iter::Peekable<std::str::Chars>) -> String {
         None => {}
     }
     sequence
-}
-
-/// A character as a message may show it: controls as `\xNN` / `\u{NNNN}`, others as they are.
-pub fn escaped(c: char) -> String {
-    match c {
-        '\u{1B}' => "\\e".to_string(),
-        c if c.is_control() && (c as u32) < 0x100 => format!("\\x{:02X}", c as u32),
-        c if c.is_control() => format!("\\u{{{:04X}}}", c as u32),
-        c => c.to_string(),
-    }
-}
-
-/// `text` with every control character except tab and newline written visibly, for printing
-/// to the terminal.
-pub fn escape_controls(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_control) {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(
-        text.chars()
-            .map(|c| {
-                if is_control(c) {
-                    escaped(c)
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect(),
-    )
 }
 
 fn code_point(c: char) -> String {

@@ -14,10 +14,11 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use super::index::LiveIndex;
-use super::output::{OutputDir, folder_name, remove_stale_temporaries};
+use super::output::{OutputDir, folder_name};
 use super::slot::{self, Slot};
 use super::{ApplicantReport, Session};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path};
+use crate::files::remove_stale_temporaries;
 
 /// Set by Ctrl-C: workers finish the document in hand and take no more.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);

@@ -11,17 +11,17 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use crate::assemble::data::{self, EntryKind};
+use crate::diagnostics::escape_controls;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, io_problem};
+use crate::files::{TEMPORARY_PREFIX, safe_name};
 use crate::load::applicant::APPLICANT_FILE;
 use crate::load::confine;
 use crate::load::evidence::EvidenceKind;
 use crate::load::limits::Limits;
 use crate::load::names::file_name_problem;
 use crate::load::notice::Notice;
-use crate::load::text::escape_controls;
 use crate::load::yaml::{self, Value};
 use crate::load::zipped;
-use crate::run::output::{TEMPORARY_PREFIX, safe_name};
 
 /// The end of a bundle's file name after the applicant's name.
 const BUNDLE_SUFFIX: &str = "-申报数据";

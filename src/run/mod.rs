@@ -3,11 +3,9 @@
 //! and material into one job list, renders it on long-lived workers, and assembles each
 //! applicant's outputs as soon as its last document is done.
 
-mod background;
 pub mod batch;
 mod emit;
 mod finish;
-pub mod guard;
 pub mod import;
 pub mod index;
 pub mod output;
@@ -190,7 +188,7 @@ impl Session {
                 .iter()
                 .filter(|m| m.key == MaterialKind::Letter);
             for letter in letters.filter_map(|m| self.composer.letter(applicant, m).ok()) {
-                diagnostics.extend(rules.check_letter(applicant, &letter));
+                diagnostics.extend(rules.check_letter(applicant, &letter.attachments));
             }
         }
         let category = sources.as_ref().and_then(|s| s.category.as_ref());

@@ -10,6 +10,7 @@ use super::slot::Slot;
 use super::{Session, Settings};
 use crate::assemble::{self, Output};
 use crate::compose::model::Document;
+use crate::files;
 use crate::layout::fonts::FontLibrary;
 use crate::templates::TemplateStore;
 
@@ -26,14 +27,14 @@ pub fn run_fingerprint(store: &TemplateStore, settings: &Settings, fonts: &FontL
     {
         if let Some(file) = store.get(name) {
             parts.extend(name.as_bytes());
-            parts.extend(assemble::sha256(&file.bytes).as_bytes());
+            parts.extend(files::sha256(&file.bytes).as_bytes());
         }
     }
     parts.extend(fonts.fingerprint().as_bytes());
     for remap in &settings.font_roles {
         parts.extend(format!("{remap};").as_bytes());
     }
-    assemble::sha256(&parts)
+    files::sha256(&parts)
 }
 
 impl Session {
@@ -42,7 +43,7 @@ impl Session {
     pub fn batch_id(&self, dirs: &[PathBuf]) -> String {
         let mut names: Vec<String> = dirs.iter().map(|d| folder_name(d)).collect();
         names.sort();
-        assemble::sha256(format!("{}\n{}", self.fingerprint, names.join("\n")).as_bytes())
+        files::sha256(format!("{}\n{}", self.fingerprint, names.join("\n")).as_bytes())
     }
 
     /// A hash of everything that shapes one document's bytes.
@@ -52,12 +53,12 @@ impl Session {
         for source in &document.sources {
             parts.extend(
                 std::fs::read(source)
-                    .map(|b| assemble::sha256(&b))
+                    .map(|b| files::sha256(&b))
                     .unwrap_or_default()
                     .as_bytes(),
             );
         }
-        assemble::sha256(&parts)
+        files::sha256(&parts)
     }
 }
 

@@ -9,13 +9,13 @@ use std::sync::{Arc, Mutex};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::batch::{BuildOptions, INTERRUPTED};
-use super::guard::guarded;
 use super::index::LiveIndex;
 use super::slot::{Slot, State};
 use super::timings::Stage;
 use super::{MEMO_MAX_AGE, Session};
 use crate::compose::model::Dossier;
 use crate::diagnostics::{Diagnostic, Location};
+use crate::guard::guarded;
 
 /// One document to render: which applicant, which of its documents.
 struct Job {

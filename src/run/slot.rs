@@ -97,9 +97,7 @@ impl Slot {
             return Ok(());
         }
         let outputs: Vec<&Output> = self.previous.values().collect();
-        let json =
-            serde_json::to_vec_pretty(&outputs).map_err(|e| Diagnostic::error(e.to_string()))?;
-        self.target.write(STASH, &json).map(|_| ())
+        self.target.write_json(STASH, &outputs).map(|_| ())
     }
 
     /// Writes the manifest, removes the files of the last run that this one did not make (when

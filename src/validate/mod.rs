@@ -10,7 +10,6 @@ mod texts;
 use regex::Regex;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::layout::fonts::Coverage;
 use crate::load::applicant::Applicant;
 use crate::load::notice::Notice;
 
@@ -19,7 +18,13 @@ pub struct Rules<'a> {
     /// The notice's facts.
     pub notice: &'a Notice,
     /// What the fonts can show.
-    pub coverage: &'a Coverage,
+    pub coverage: &'a dyn Glyphs,
+}
+
+/// Which characters the fonts of the roles can show (the fonts themselves are found at layout).
+pub trait Glyphs {
+    /// The characters of `text` that no role font can show, each once, in order.
+    fn missing(&self, text: &str) -> Vec<char>;
 }
 
 impl Rules<'_> {
