@@ -121,7 +121,7 @@ impl Composer {
         Ok(WordingData {
             catalogue,
             name: &applicant.name.value,
-            level: &applicant.level.value,
+            level: applicant.level.value.as_str(),
             city: applicant.city.as_ref().map(|c| c.value.as_str()),
             government: &applicant.government.value,
             date: applicant.date.value.chinese(),

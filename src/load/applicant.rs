@@ -10,6 +10,7 @@ use super::limits::{FileKind, Limits};
 use super::yaml::{self, Node};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::load::date::Date;
+use crate::load::notice::Level;
 use crate::load::roster::Roster;
 
 /// The name of the data file in every applicant folder.
@@ -25,7 +26,7 @@ pub struct Applicant {
     /// 申报单位, such as 洛阳市.
     pub name: Located<String>,
     /// 市 or 县.
-    pub level: Located<String>,
+    pub level: Located<Level>,
     /// For a county: the 省辖市 it belongs to.
     pub city: Option<Located<String>>,
     /// 示范城市, 试点城市 or 试点县.
@@ -47,7 +48,7 @@ pub struct Applicant {
 impl Applicant {
     /// Whether the applicant applies as a county (a city's `city` field is ignored).
     pub fn is_county(&self) -> bool {
-        self.level.value == "县" && self.city.is_some()
+        self.level.value == Level::County && self.city.is_some()
     }
 }
 
@@ -230,7 +231,7 @@ fn from_root(
         return (None, None);
     };
     let name = file_name_safe(fields.text("name", true, diagnostics), diagnostics);
-    let level = fields.text("level", true, diagnostics);
+    let level = read_level(fields.text("level", true, diagnostics), diagnostics);
     let city = fields.text("city", false, diagnostics);
     let category = fields.text("category", true, diagnostics);
     let government = fields.text("government", true, diagnostics);
@@ -261,12 +262,29 @@ fn from_root(
     (applicant, Some(sources))
 }
 
+/// The level written in `applicant.yaml`, or an error at it.
+fn read_level(
+    written: Option<Located<String>>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Located<Level>> {
+    let written = written?;
+    let Some(level) = Level::parse(&written.value) else {
+        diagnostics.push(
+            Diagnostic::error(format!("级别“{}”无效", written.value))
+                .at(written.location.clone())
+                .hint("level 只能是“市”或“县”（县级市、区也填“县”）"),
+        );
+        return None;
+    };
+    Some(Located::new(level, written.location))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn identity(
     dir: &Path,
     file: &Path,
     name: Option<Located<String>>,
-    level: Option<Located<String>>,
+    level: Option<Located<Level>>,
     city: Option<Located<String>>,
     category: Option<Located<String>>,
     government: Option<Located<String>>,

@@ -87,7 +87,7 @@ impl Choices {
                 let mut levels: Vec<String> = notice
                     .categories
                     .values()
-                    .map(|c| c.level.clone())
+                    .map(|c| c.level.to_string())
                     .collect();
                 levels.sort();
                 levels.dedup();
