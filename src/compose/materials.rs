@@ -2,8 +2,6 @@
 //! with its evidence, composed from the applicant's texts and the notice's catalogues; and the
 //! dossier, one document for each material `notice.yaml` lists.
 
-use std::path::PathBuf;
-
 use super::body::{self, HeadingNumbers};
 use super::model::{Block, Cell, DataFiles, Document, Dossier, Email, EvidenceFile, Table};
 use super::{Composer, WordingData};
@@ -11,6 +9,7 @@ use crate::diagnostics::Diagnostic;
 use crate::load::Texts;
 use crate::load::applicant::Applicant;
 use crate::load::catalogue::{Catalogue, Column, ColumnSource, Indicator};
+use crate::load::evidence::Inspected;
 use crate::load::markdown::{BlockKind, MarkdownBlock};
 use crate::load::notice::{MaterialInfo, MaterialKind};
 
@@ -298,7 +297,7 @@ fn evidence_files(
     applicant: &Applicant,
     texts: &Texts,
     catalogue: &Catalogue,
-) -> Result<(Vec<EvidenceFile>, Vec<PathBuf>), Diagnostic> {
+) -> Result<(Vec<EvidenceFile>, Vec<Inspected>), Diagnostic> {
     let mut items: Vec<_> = applicant.sources.evidence.iter().enumerate().collect();
     items.sort_by_key(|(order, e)| (e.indicator.value, *order));
     let mut files = Vec::new();
@@ -316,7 +315,7 @@ fn evidence_files(
                 Diagnostic::error(format!("佐证材料“{}”未通过检查", item.written))
                     .at(item.file.location.clone())
             })?;
-        sources.push(inspected.path.clone());
+        sources.push(inspected.clone());
         files.push(EvidenceFile {
             label: format!("{number}-{count}"),
             indicator: number,

@@ -85,9 +85,10 @@ pub struct Document {
     pub evidence: Vec<EvidenceFile>,
     /// Attachments printed after the letter in the same file (a letter's list, for example).
     pub annexes: Vec<Annex>,
-    /// The real files behind `evidence`, in the order of their virtual paths.
+    /// The real files behind `evidence`, in the order of their virtual paths, as inspecting
+    /// them found them (path and hash).
     #[serde(skip)]
-    pub sources: Vec<std::path::PathBuf>,
+    pub sources: Vec<crate::load::evidence::Inspected>,
     /// PDF metadata.
     pub meta: Meta,
     /// The Typst layout that sets it.

@@ -15,8 +15,9 @@ use std::sync::atomic::AtomicBool;
 
 use super::index::LiveIndex;
 use super::output::{OutputDir, folder_name};
+use super::schedule::lock;
 use super::slot::{self, Slot};
-use super::{ApplicantReport, Session};
+use super::{ApplicantReport, FolderCheck, Session};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path};
 use crate::files::remove_stale_temporaries;
 
@@ -79,8 +80,22 @@ impl Session {
     /// [`OutputLock`](super::output::OutputLock): the temporary files that killed runs left in
     /// the folder are removed first.
     pub fn build(&self, dirs: &[PathBuf], options: &BuildOptions) -> BatchReport {
+        self.build_checked(dirs, Vec::new(), options)
+    }
+
+    /// As [`Session::build`], for folders whose checks were made already: `checked[i]` is the
+    /// check of `dirs[i]` (as many as there are), which the batch does not repeat.
+    pub(super) fn build_checked(
+        &self,
+        dirs: &[PathBuf],
+        checked: Vec<FolderCheck>,
+        options: &BuildOptions,
+    ) -> BatchReport {
         let out = OutputDir::new(&options.out);
         let slots = self.slots(dirs, &out);
+        for (slot, checked) in slots.iter().zip(checked) {
+            *lock(&slot.checked) = Some(checked);
+        }
         let folders: Vec<String> = slots.iter().map(|s| s.folder.clone()).collect();
         let batch = options.batch.clone().unwrap_or_else(|| self.batch_id(dirs));
         let index = LiveIndex::open(

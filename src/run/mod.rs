@@ -80,6 +80,10 @@ pub struct Session {
     timings: timings::Timings,
 }
 
+/// One folder loaded and checked: the applicant and its texts when they could be read, and every
+/// problem found.
+pub type FolderCheck = (Option<(Applicant, Texts)>, Diagnostics);
+
 /// The result for one applicant folder.
 #[derive(Debug)]
 pub struct ApplicantReport {
@@ -171,7 +175,7 @@ impl Session {
 
     /// Loads and validates one applicant folder: its `applicant.yaml`, then its texts and
     /// assessment values against the catalogue of its category.
-    pub fn check_one(&self, dir: &Path) -> (Option<(Applicant, Texts)>, Diagnostics) {
+    pub fn check_one(&self, dir: &Path) -> FolderCheck {
         let timings = &self.timings;
         let (applicant, sources, mut diagnostics) = timings.time(Stage::Load, || {
             load::load_applicant(dir, self.roster.as_ref(), &self.notice().limits)
@@ -229,7 +233,7 @@ impl Session {
         let date = Date::parse(&document.meta.date).map_err(Diagnostic::error)?;
         Ok(
             DocumentWorld::new(&self.engine, document.template, data, date)
-                .with_evidence(document.sources.clone()),
+                .with_evidence(document.sources.iter().map(|s| s.path.clone()).collect()),
         )
     }
 

@@ -177,7 +177,11 @@ impl Session {
             skip_run_index: true,
             ..options.clone()
         };
-        let built = self.build(&chosen, &applicants_only);
+        let prechecked = list
+            .iter()
+            .map(|(_, c)| (c.loaded.clone(), c.diagnostics.clone()))
+            .collect();
+        let built = self.build_checked(&chosen, prechecked, &applicants_only);
         rules.extend(built.problems);
         for report in built.applicants {
             if let Some(slot) = reports.iter_mut().find(|r| r.dir == report.dir) {

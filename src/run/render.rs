@@ -1,7 +1,7 @@
 //! One document of a batch: reused when an earlier run made it from the same inputs, otherwise
 //! laid out by Typst and written (with its Typst source too under `--emit-typst`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::Session;
 use super::batch::BuildOptions;
@@ -63,7 +63,7 @@ impl Session {
                 .evidence
                 .iter()
                 .map(|e| e.path.as_str())
-                .zip(document.sources.iter().map(PathBuf::as_path))
+                .zip(document.sources.iter().map(|s| s.path.as_path()))
                 .collect();
             super::emit::write(&folder, self.engine.templates(), template, &data, &evidence)?;
         }

@@ -133,7 +133,8 @@ impl Session {
     }
 
     fn load_and_compose(&self, slot: &Slot) -> Option<Dossier> {
-        let (loaded, diagnostics) = self.check_one(&slot.dir);
+        let checked = lock(&slot.checked).take();
+        let (loaded, diagnostics) = checked.unwrap_or_else(|| self.check_one(&slot.dir));
         let mut report = lock(&slot.report);
         report.identity = super::identity(&loaded);
         report.diagnostics.extend(diagnostics);

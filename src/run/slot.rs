@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::ApplicantReport;
 use super::index::{IndexEntry, LiveIndex};
 use super::output::OutputDir;
+use super::{ApplicantReport, FolderCheck};
 use crate::assemble::{self, MANIFEST, Manifest, Output};
 use crate::compose::model::Dossier;
 use crate::diagnostics::{Diagnostic, Location, io_problem};
@@ -36,6 +36,8 @@ pub(super) struct Slot {
     pub report: Mutex<ApplicantReport>,
     /// The outputs of its last run, by path.
     pub previous: BTreeMap<String, Output>,
+    /// Its checks when the caller made them already (`package`), taken by the first worker.
+    pub checked: Mutex<Option<FolderCheck>>,
     invalidated: OnceLock<Result<(), Diagnostic>>,
 }
 
@@ -76,6 +78,7 @@ impl Slot {
             remaining: AtomicUsize::new(0),
             report: Mutex::new(report),
             previous,
+            checked: Mutex::new(None),
             invalidated: OnceLock::new(),
         }
     }

@@ -34,7 +34,6 @@ impl Rules<'_> {
         self.category(applicant, &mut found);
         self.document_number(applicant, &mut found);
         self.characters(applicant, &mut found);
-        resolution::check(applicant, &mut found);
         found
     }
 
