@@ -5,8 +5,8 @@
 pub mod data;
 pub mod email;
 pub mod print_set;
-pub mod summary;
 pub mod word;
+pub mod xlsx;
 pub mod zip_host;
 
 use std::collections::BTreeMap;

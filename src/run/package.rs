@@ -13,7 +13,7 @@ use super::batch::{BuildOptions, INTERRUPTED};
 use super::output::{self, OutputDir, OutputLock};
 use super::slot::remove_if_present;
 use super::{ApplicantReport, Session, identity};
-use crate::assemble::summary::{self, SummaryRow, SummarySheet};
+use crate::assemble::xlsx::summary::{self, SummaryRow, SummarySheet};
 use crate::assemble::{self, Manifest, Output, OutputKind};
 use crate::compose::recommendation::{IndexRow, Recommended};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path, io_problem};

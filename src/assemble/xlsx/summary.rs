@@ -66,7 +66,7 @@ fn build(sheets: &[SummarySheet]) -> Result<Vec<u8>, XlsxError> {
         worksheet.set_name(sheet_name(sheet))?;
         write_sheet(worksheet, sheet)?;
     }
-    book.save_to_buffer().map(super::zip_host::unix_host)
+    super::save(&mut book)
 }
 
 /// `附件3（示范城市、试点城市）`.
