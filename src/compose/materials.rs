@@ -34,7 +34,7 @@ impl Composer {
             documents,
             email: self.email(applicant)?,
             data: DataFiles {
-                name: format!("{}-申报数据", applicant.name.value),
+                name: format!("{}{}", applicant.name.value, self.notice.data_bundle_suffix),
                 files: crate::load::input_files(&applicant.sources, texts),
             },
         })

@@ -44,6 +44,8 @@ pub struct Notice {
     pub document_number: DocumentNumberRule,
     /// Where the Word files go.
     pub email: EmailInfo,
+    /// What follows the applicant's name in the name of its data bundle (`-申报数据`).
+    pub data_bundle_suffix: String,
     /// The province's recommendation to the national office (`shenbao package`).
     pub recommendation: RecommendationInfo,
     /// The caps on what is read from a submission.
