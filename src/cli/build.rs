@@ -94,7 +94,7 @@ pub(super) fn watch(args: &WatchArgs) -> ExitCode {
     let [applicant] = dirs.as_slice() else {
         return fail(
             Diagnostic::error("watch 一次只监视一个申报目录")
-                .hint("请写出一个申报目录，例如 `shenbao watch inputs/洛阳市`"),
+                .hint("请写出一个申报目录（含 applicant.yaml 的目录），例如 `shenbao watch 某市`"),
             args.common.format,
         );
     };

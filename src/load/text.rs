@@ -45,11 +45,13 @@ impl Findings {
 
     /// Adds what `other` found (one paragraph read in several pieces).
     pub fn merge(&mut self, other: Findings) {
-        self.controls.extend(other.controls);
-        self.invisible.extend(other.invisible);
+        for control in other.controls {
+            add_once(&mut self.controls, control);
+        }
+        for invisible in other.invisible {
+            add_once(&mut self.invisible, invisible);
+        }
         self.misdecoded += other.misdecoded;
-        self.controls.dedup();
-        self.invisible.dedup();
     }
 
     /// The diagnostics for these findings at `location`.
@@ -101,17 +103,22 @@ pub fn scan(text: &str) -> (Cow<'_, str>, Findings) {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\u{1B}' => findings.controls.push(escape_sequence(&mut chars)),
+            '\u{1B}' => add_once(&mut findings.controls, escape_sequence(&mut chars)),
             '\r' if chars.peek() == Some(&'\n') => {}
             MISDECODED => findings.misdecoded += 1,
-            c if is_control(c) => findings.controls.push(escaped(c)),
-            c if is_invisible(c) => findings.invisible.push(code_point(c)),
+            c if is_control(c) => add_once(&mut findings.controls, escaped(c)),
+            c if is_invisible(c) => add_once(&mut findings.invisible, code_point(c)),
             c => kept.push(c),
         }
     }
-    findings.controls.dedup();
-    findings.invisible.dedup();
     (Cow::Owned(kept), findings)
+}
+
+/// Adds `shown` to `list` unless it is there already (the list keeps the order of first sight).
+fn add_once(list: &mut Vec<String>, shown: String) {
+    if !list.contains(&shown) {
+        list.push(shown);
+    }
 }
 
 /// Cleans a whole text file line by line (so escape sequences that a parser would split are
@@ -269,6 +276,14 @@ mod tests {
             found.controls,
             ["\\e[31;1m", "\\x07", "\\e]0;title", "\\x85"]
         );
+    }
+
+    #[test]
+    fn each_control_is_named_once_however_often_and_wherever_it_occurs() {
+        let (_, mut found) = scan("\u{7}甲\u{1}乙\u{7}");
+        assert_eq!(found.controls, ["\\x07", "\\x01"]);
+        found.merge(scan("\u{1}丙\u{2}").1);
+        assert_eq!(found.controls, ["\\x07", "\\x01", "\\x02"]);
     }
 
     #[test]
