@@ -505,24 +505,22 @@ fn read_assessment(
 }
 
 fn read_timetable(fields: &mut Fields, file: &Path, diagnostics: &mut Diagnostics) -> Vec<Stage> {
-    let Some(items) = fields.items("timetable", false, diagnostics) else {
-        return Vec::new();
-    };
-    let mut stages = Vec::new();
-    for (index, item) in items.iter().enumerate() {
-        let prefix = format!("timetable[{}]", index + 1);
-        let Some(mut entry) = Fields::of(item, file, &prefix, diagnostics) else {
-            continue;
-        };
-        let year = entry.integer("year", true, diagnostics);
-        let stage = entry.text("stage", false, diagnostics);
-        let tasks = entry.text("tasks", true, diagnostics);
-        finish(entry, "timetable", diagnostics);
-        if let (Some(year), Some(tasks)) = (year, tasks) {
-            stages.push(Stage { year, stage, tasks });
-        }
-    }
-    stages
+    read_list(
+        fields,
+        "timetable",
+        file,
+        diagnostics,
+        |entry, diagnostics| {
+            let year = entry.integer("year", true, diagnostics);
+            let stage = entry.text("stage", false, diagnostics);
+            let tasks = entry.text("tasks", true, diagnostics);
+            Some(Stage {
+                year: year?,
+                stage,
+                tasks: tasks?,
+            })
+        },
+    )
 }
 
 fn read_evidence(
@@ -531,27 +529,48 @@ fn read_evidence(
     dir: &Path,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Evidence> {
-    let Some(items) = fields.items("evidence", false, diagnostics) else {
+    read_list(
+        fields,
+        "evidence",
+        file,
+        diagnostics,
+        |entry, diagnostics| {
+            let indicator = entry.integer("indicator", true, diagnostics);
+            let title = entry.text("title", true, diagnostics);
+            let path = entry.text("file", true, diagnostics);
+            let path = path?;
+            Some(Evidence {
+                indicator: indicator?,
+                title: title?,
+                file: Located::new(dir.join(&path.value), path.location),
+                written: path.value,
+            })
+        },
+    )
+}
+
+/// Reads each entry of the list `name` with `read` (`None` for an entry with a problem, which
+/// `read` has reported), then reports the fields of the entry that the description file does not
+/// list.
+fn read_list<T>(
+    fields: &mut Fields,
+    name: &'static str,
+    file: &Path,
+    diagnostics: &mut Diagnostics,
+    mut read: impl FnMut(&mut Fields, &mut Diagnostics) -> Option<T>,
+) -> Vec<T> {
+    let Some(items) = fields.items(name, false, diagnostics) else {
         return Vec::new();
     };
-    let mut evidence = Vec::new();
+    let mut values = Vec::new();
     for (index, item) in items.iter().enumerate() {
-        let prefix = format!("evidence[{}]", index + 1);
+        let prefix = format!("{name}[{}]", index + 1);
         let Some(mut entry) = Fields::of(item, file, &prefix, diagnostics) else {
             continue;
         };
-        let indicator = entry.integer("indicator", true, diagnostics);
-        let title = entry.text("title", true, diagnostics);
-        let path = entry.text("file", true, diagnostics);
-        finish(entry, "evidence", diagnostics);
-        if let (Some(indicator), Some(title), Some(path)) = (indicator, title, path) {
-            evidence.push(Evidence {
-                indicator,
-                title,
-                file: Located::new(dir.join(&path.value), path.location),
-                written: path.value,
-            });
-        }
+        let value = read(&mut entry, diagnostics);
+        finish(entry, name, diagnostics);
+        values.extend(value);
     }
-    evidence
+    values
 }
