@@ -14,11 +14,12 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use super::index::LiveIndex;
-use super::output::{OutputDir, folder_name};
+use super::output::folder_name;
 use super::schedule::lock;
 use super::slot::{self, Slot};
 use super::{ApplicantReport, FolderCheck, Session};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path};
+use crate::files::OutputDir;
 use crate::files::remove_stale_temporaries;
 
 /// Set by Ctrl-C: workers finish the document in hand and take no more.

@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::output::OutputDir;
 use crate::diagnostics::{Diagnostic, Location, io_problem};
+use crate::files::OutputDir;
 
 /// The index of a run.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,15 +1,12 @@
-//! The output folder: the only way `run` and `assemble` make an output path. An [`OutputDir`] is
-//! the folder given with `-o`, or a folder under it reached one safe name at a time, so every
-//! path it returns lies under the output folder whatever the names (which come from data) hold.
-//! This module also owns what shenbao promises about the folder as a whole: it never overlaps an
-//! input ([`check_apart`]), one run writes it at a time ([`OutputLock`]), and the temporary files
-//! of a run that was killed are removed by the next one ([`remove_stale_temporaries`]).
+//! What shenbao promises about the output folder as a whole (every write into it goes through
+//! [`OutputDir`](crate::files::OutputDir)): it never overlaps an input ([`check_apart`]), one run
+//! writes it at a time ([`OutputLock`]), and the temporary files of a run that was killed are
+//! removed by the next one ([`remove_stale_temporaries`](crate::files::remove_stale_temporaries)).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, Location, display_path, io_problem};
-pub use crate::files::OutputDir;
 use crate::files::{TEMPORARY_PREFIX, TEMPORARY_SUFFIX, resolve};
 /// The advisory lock file at the root of an output folder.
 pub const LOCK_FILE: &str = ".shenbao.lock";

@@ -10,13 +10,14 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::batch::{BuildOptions, INTERRUPTED};
-use super::output::{self, OutputDir, OutputLock};
+use super::output::{self, OutputLock};
 use super::slot::remove_if_present;
 use super::{ApplicantReport, Session, identity};
 use crate::assemble::xlsx::summary::{self, SummaryRow, SummarySheet};
 use crate::assemble::{self, Manifest, Output, OutputKind};
 use crate::compose::recommendation::{IndexRow, Recommended};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path, io_problem};
+use crate::files::OutputDir;
 use crate::files::{self, folder_name};
 use crate::load::Texts;
 use crate::load::applicant::Applicant;

@@ -6,7 +6,6 @@ use std::path::Path;
 use super::Session;
 use super::batch::BuildOptions;
 use super::index::LiveIndex;
-use super::output::OutputDir;
 use super::reuse::reused;
 use super::schedule::lock;
 use super::slot::Slot;
@@ -14,6 +13,7 @@ use super::timings::Stage;
 use crate::assemble::{self, Output, OutputKind};
 use crate::compose::model::Document;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::files::OutputDir;
 use crate::layout::compile::render_pdf;
 
 impl Session {

@@ -11,11 +11,11 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::index::{IndexEntry, LiveIndex};
-use super::output::OutputDir;
 use super::{ApplicantReport, FolderCheck};
 use crate::assemble::{self, MANIFEST, Manifest, Output};
 use crate::compose::model::Dossier;
 use crate::diagnostics::{Diagnostic, Location, io_problem};
+use crate::files::OutputDir;
 
 /// Where a stopped run keeps the outputs of the last complete one, in the applicant's folder.
 pub const STASH: &str = ".shenbao-previous.json";
