@@ -336,7 +336,13 @@ pub fn display_path(path: &Path) -> String {
     if shown.is_absolute() {
         return shown.display().to_string();
     }
-    shown
+    slash_path(&shown)
+}
+
+/// A relative path with `/` between its parts on every system, as manifests, bundles and template
+/// names write it.
+pub fn slash_path(relative: &Path) -> String {
+    relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()

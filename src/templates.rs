@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
-use crate::diagnostics::{Diagnostic, Location, display_path};
+use crate::diagnostics::{Diagnostic, Location, display_path, slash_path};
 
 /// The repository's `templates/`, compiled in.
 static BUILT_IN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -94,7 +94,7 @@ impl TemplateStore {
         let mut names: Vec<String> = crate::files::walk(dir)
             .filter_map(|entry| {
                 let relative = entry.path().strip_prefix(dir).ok()?;
-                Some(relative.to_string_lossy().replace('\\', "/"))
+                Some(slash_path(relative))
             })
             .collect();
         names.sort();
@@ -140,7 +140,7 @@ impl TemplateStore {
 
 fn collect_names(dir: &Dir<'static>, names: &mut Vec<String>) {
     for file in dir.files() {
-        names.push(file.path().to_string_lossy().replace('\\', "/"));
+        names.push(slash_path(file.path()));
     }
     for sub in dir.dirs() {
         collect_names(sub, names);

@@ -126,11 +126,7 @@ pub fn input_files(sources: &applicant::Sources, texts: &Texts) -> Vec<InputFile
         let Ok(relative) = path.strip_prefix(&root) else {
             continue;
         };
-        let name = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+        let name = diagnostics::slash_path(relative);
         if !name.is_empty() && !files.iter().any(|f| f.name == name) {
             files.push(InputFile {
                 name,
