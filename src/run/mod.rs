@@ -186,14 +186,7 @@ impl Session {
         };
         if let Some(applicant) = &applicant {
             diagnostics.extend(timings.time(Stage::Validate, || rules.check(applicant)));
-            let letters = self
-                .notice()
-                .materials
-                .iter()
-                .filter(|m| m.key == MaterialKind::Letter);
-            for letter in letters.filter_map(|m| self.composer.letter(applicant, m).ok()) {
-                diagnostics.extend(rules.check_letter(applicant, &letter.attachments));
-            }
+            diagnostics.extend(self.check_letters(&rules, applicant));
         }
         let category = sources.as_ref().and_then(|s| s.category.as_ref());
         let catalogue = category.and_then(|c| self.composer.catalogue(&c.value));
@@ -210,6 +203,24 @@ impl Session {
             _ => Texts::default(),
         };
         (applicant.map(|a| (a, texts)), diagnostics)
+    }
+
+    /// The cross-checks of each letter of the notice's list against its attachments as composed
+    /// (none when the applicant's category is unknown, which `check` reports).
+    fn check_letters(&self, rules: &Rules, applicant: &Applicant) -> Diagnostics {
+        let Ok(data) = self.composer.wording_data(applicant) else {
+            return Diagnostics::new();
+        };
+        let letters = self
+            .notice()
+            .materials
+            .iter()
+            .filter(|m| m.key == MaterialKind::Letter);
+        let mut found = Diagnostics::new();
+        for letter in letters.filter_map(|m| self.composer.letter(applicant, &data, m).ok()) {
+            found.extend(rules.check_letter(applicant, &letter.attachments));
+        }
+        found
     }
 
     /// The composed dossier of one folder, or every problem that stands in the way.
