@@ -179,7 +179,7 @@ impl Composer {
     fn meta(&self, applicant: &Applicant) -> model::Meta {
         model::Meta {
             author: applicant.government.value.clone(),
-            date: applicant.date.value.iso(),
+            date: applicant.date.value,
         }
     }
 }

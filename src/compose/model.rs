@@ -132,8 +132,9 @@ pub struct Signature {
 pub struct Meta {
     /// The author, such as the government's name.
     pub author: String,
-    /// The document date, `YYYY-MM-DD`.
-    pub date: String,
+    /// The document date (`YYYY-MM-DD` in the data Typst reads).
+    #[serde(serialize_with = "crate::load::date::as_text::serialize")]
+    pub date: crate::load::date::Date,
 }
 
 /// When `block` is a heading that runs into `next` (a paragraph): its level, its number and text

@@ -217,7 +217,7 @@ impl Composer {
 fn meta(province: &Province) -> Meta {
     Meta {
         author: province.office.value.clone(),
-        date: province.date.value.iso(),
+        date: province.date.value,
     }
 }
 

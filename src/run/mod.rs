@@ -29,7 +29,6 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::layout::fonts::{Coverage, FontLibrary};
 use crate::layout::world::{DocumentWorld, Engine};
 use crate::load::applicant::Applicant;
-use crate::load::date::Date;
 use crate::load::fonts::{self, FontRemap};
 use crate::load::notice::{MaterialKind, Notice};
 use crate::load::roster::{Roster, RosterSpec};
@@ -240,12 +239,9 @@ impl Session {
     }
 
     /// The Typst world that lays out `document`, whose model serialises to `data`.
-    fn world(&self, document: &Document, data: Vec<u8>) -> Result<DocumentWorld<'_>, Diagnostic> {
-        let date = Date::parse(&document.meta.date).map_err(Diagnostic::error)?;
-        Ok(
-            DocumentWorld::new(&self.engine, document.template, data, date)
-                .with_evidence(document.sources.iter().map(|s| s.path.clone()).collect()),
-        )
+    fn world(&self, document: &Document, data: Vec<u8>) -> DocumentWorld<'_> {
+        DocumentWorld::new(&self.engine, document.template, data, document.meta.date)
+            .with_evidence(document.sources.iter().map(|s| s.path.clone()).collect())
     }
 
     /// The values the wording templates receive for the applicant in `dir` (for the guide).

@@ -40,7 +40,7 @@ impl Session {
                     .hint(format!("--material 只能是 {}", numbers.join("、")))
             })?;
         let data = serde_json::to_vec(document).map_err(|e| Diagnostic::error(e.to_string()))?;
-        let world = self.world(document, data)?;
+        let world = self.world(document, data);
         let (laid_out, _) = layout(&world)?;
         let count = laid_out.pages().len();
         let chosen = page

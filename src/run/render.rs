@@ -67,7 +67,7 @@ impl Session {
                 .collect();
             super::emit::write(&folder, self.engine.templates(), template, &data, &evidence)?;
         }
-        let world = self.world(document, data)?;
+        let world = self.world(document, data);
         let ident = format!("{}/{}", target.name(), document.material);
         let rendered = render_pdf(&world, &ident)?;
         self.timings.add(Stage::Compile, rendered.compile_time);

@@ -140,11 +140,7 @@ impl Writer {
         let title = without_forbidden(&document.title).0.replace('\n', "");
         let author = without_forbidden(&document.meta.author).0;
         let mut parts = package::relationship_parts(&footers);
-        parts.extend(package::property_parts(
-            &title,
-            &author,
-            &document.meta.date,
-        ));
+        parts.extend(package::property_parts(&title, &author, document.meta.date));
         parts.push(Part::new("word/document.xml", body.into_bytes()));
         parts.push(Part::new(
             "word/styles.xml",
