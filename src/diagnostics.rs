@@ -3,12 +3,11 @@
 //! All stages report into [`Diagnostics`]; one printer renders them, so a YAML error, a workbook
 //! cell and a Typst template error look the same to the user.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-
-use crate::load::text::escape_controls;
 
 /// How serious a problem is: errors stop the build, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -337,9 +336,49 @@ pub fn display_path(path: &Path) -> String {
     if shown.is_absolute() {
         return shown.display().to_string();
     }
-    shown
+    slash_path(&shown)
+}
+
+/// A relative path with `/` between its parts on every system, as manifests, bundles and template
+/// names write it.
+pub fn slash_path(relative: &Path) -> String {
+    relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// C0 controls except tab and newline, DEL, and C1 controls.
+pub fn is_control(c: char) -> bool {
+    c.is_control() && c != '\t' && c != '\n'
+}
+
+/// A character as a message may show it: controls as `\xNN` / `\u{NNNN}`, others as they are.
+pub fn escaped(c: char) -> String {
+    match c {
+        '\u{1B}' => "\\e".to_string(),
+        c if c.is_control() && (c as u32) < 0x100 => format!("\\x{:02X}", c as u32),
+        c if c.is_control() => format!("\\u{{{:04X}}}", c as u32),
+        c => c.to_string(),
+    }
+}
+
+/// `text` with every control character except tab and newline written visibly, for printing
+/// to the terminal.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_control) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if is_control(c) {
+                    escaped(c)
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }

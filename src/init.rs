@@ -6,16 +6,14 @@
 
 use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{
-    DataValidation, DataValidationRule, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
-    Worksheet, XlsxError,
-};
 use tera::Context;
 
-use crate::assemble::write_atomically;
+use crate::assemble::xlsx::blank_roster;
+pub use crate::assemble::xlsx::blank_workbook;
 use crate::compose::wording::Wording;
 use crate::diagnostics::{Diagnostic, Location};
-use crate::load::catalogue::{Catalogue, ColumnSource};
+use crate::files::write_atomically;
+use crate::load::catalogue::Catalogue;
 use crate::load::notice::Notice;
 use crate::load::roster::RosterSpec;
 use crate::templates::TemplateStore;
@@ -103,105 +101,6 @@ pub fn init(
     Ok(targets)
 }
 
-/// The assessment table in the notice's layout, 完成情况 and 佐证材料 left blank: title row,
-/// header row, merged 一级/二级 cells, the 备注 row.
-pub fn blank_workbook(catalogue: &Catalogue) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(&catalogue.attachment)?;
-    let evidence = &catalogue.evidence_column;
-    let last = catalogue.columns.len() as u16;
-    let cell = Format::new()
-        .set_text_wrap()
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::VerticalCenter);
-    let centred = cell.clone().set_align(FormatAlign::Center);
-    let title = Format::new()
-        .set_bold()
-        .set_font_size(16)
-        .set_align(FormatAlign::Center);
-    let bold = centred.clone().set_bold();
-    sheet.merge_range(0, 0, 0, last, &catalogue.title, &title)?;
-    for (col, column) in catalogue.columns.iter().enumerate() {
-        sheet.write_with_format(1, col as u16, &column.header, &bold)?;
-        sheet.set_column_width(col as u16, column.xlsx_width)?;
-    }
-    sheet.write_with_format(1, last, &evidence.header, &bold)?;
-    sheet.set_column_width(last, evidence.xlsx_width)?;
-    let first_row = 2u32;
-    for (index, indicator) in catalogue.indicators.iter().enumerate() {
-        let row = first_row + index as u32;
-        for (col, column) in catalogue.columns.iter().enumerate() {
-            let col = col as u16;
-            if column.source == ColumnSource::No {
-                sheet.write_number_with_format(row, col, f64::from(indicator.no), &centred)?;
-            } else {
-                let value = column.text(indicator).unwrap_or_default();
-                sheet.write_with_format(row, col, value, &cell)?;
-            }
-        }
-        sheet.write_with_format(row, last, "", &cell)?;
-    }
-    merge_groups(sheet, catalogue, first_row, &centred)?;
-    let note_row = first_row + catalogue.indicators.len() as u32;
-    sheet.merge_range(
-        note_row,
-        0,
-        note_row,
-        last,
-        &catalogue.note,
-        &Format::new().set_text_wrap(),
-    )?;
-    sheet.set_landscape();
-    sheet.set_paper_size(9);
-    sheet.set_repeat_rows(1, 1)?;
-    sheet.set_freeze_panes(2, 0)?;
-    workbook
-        .save_to_buffer()
-        .map(crate::assemble::zip_host::unix_host)
-}
-
-/// Merges the cells of each column that merges (一级指标, 二级指标 as a group) over the rows
-/// that share a value, as the notice's table does.
-fn merge_groups(
-    sheet: &mut Worksheet,
-    catalogue: &Catalogue,
-    first_row: u32,
-    format: &Format,
-) -> Result<(), XlsxError> {
-    let indicators = &catalogue.indicators;
-    for (col, column) in catalogue.columns.iter().enumerate() {
-        if !column.merges() {
-            continue;
-        }
-        let mut start = 0;
-        while start < indicators.len() {
-            let Some(value) = column.text(&indicators[start]) else {
-                break;
-            };
-            let end = (start..indicators.len())
-                .take_while(|&i| column.text(&indicators[i]) == Some(value))
-                .last()
-                .unwrap_or(start);
-            if end > start {
-                sheet.merge_range(
-                    first_row + start as u32,
-                    col as u16,
-                    first_row + end as u32,
-                    col as u16,
-                    value,
-                    format,
-                )?;
-            }
-            start = end + 1;
-        }
-    }
-    Ok(())
-}
-
-/// Rows of a new roster that carry the data validation lists.
-const ROSTER_ROWS: u32 = 500;
-
 /// Writes a blank roster to `path`: the headers of `templates/roster.yaml`, drop-down lists for
 /// the columns whose values come from the notice, date cells for dates, and text cells for the
 /// rest (so phone numbers keep their leading 0). An existing file is never overwritten.
@@ -217,49 +116,4 @@ pub fn roster(path: &Path, store: &TemplateStore) -> Result<PathBuf, Diagnostic>
         .map_err(|e| Diagnostic::error(format!("无法生成名册工作簿（{e}）")))?;
     write_atomically(path, &bytes)?;
     Ok(path.to_path_buf())
-}
-
-fn blank_roster(spec: &RosterSpec, notice: &Notice) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(&spec.sheet)?;
-    let header = Format::new()
-        .set_bold()
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::Center);
-    let text = Format::new().set_num_format("@");
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    for (index, column) in spec.columns.iter().enumerate() {
-        let col = index as u16;
-        sheet.write_with_format(0, col, &column.header, &header)?;
-        sheet.set_column_width(col, if column.date { 12 } else { 16 })?;
-        let validation = if let Some(choices) = column.choices {
-            sheet.set_column_format(col, &text)?;
-            Some(
-                DataValidation::new()
-                    .allow_list_strings(&choices.values(notice))?
-                    .set_error_title("不在可选范围内")?
-                    .set_error_message(format!("{}只能从下拉列表中选择", column.header))?,
-            )
-        } else if column.date {
-            sheet.set_column_format(col, &date)?;
-            let earliest = ExcelDateTime::from_ymd(2000, 1, 1)?;
-            Some(
-                DataValidation::new()
-                    .allow_date(DataValidationRule::GreaterThan(earliest))
-                    .set_error_title("不是日期")?
-                    .set_error_message(format!("{}请输入日期，如 2023-8-10", column.header))?,
-            )
-        } else {
-            sheet.set_column_format(col, &text)?;
-            None
-        };
-        if let Some(validation) = validation {
-            sheet.add_data_validation(1, col, ROSTER_ROWS, col, &validation)?;
-        }
-    }
-    sheet.set_freeze_panes(1, 1)?;
-    workbook
-        .save_to_buffer()
-        .map(crate::assemble::zip_host::unix_host)
 }

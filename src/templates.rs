@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
-use crate::diagnostics::{Diagnostic, Location, display_path};
+use crate::diagnostics::{Diagnostic, Location, display_path, slash_path};
 
 /// The repository's `templates/`, compiled in.
 static BUILT_IN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -91,18 +91,12 @@ impl TemplateStore {
         let Some(dir) = &self.overrides else {
             return Vec::new();
         };
-        let mut names = Vec::new();
-        let mut pending = vec![dir.clone()];
-        while let Some(current) = pending.pop() {
-            for entry in std::fs::read_dir(&current).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    pending.push(path);
-                } else if let Ok(relative) = path.strip_prefix(dir) {
-                    names.push(relative.to_string_lossy().replace('\\', "/"));
-                }
-            }
-        }
+        let mut names: Vec<String> = crate::files::walk(dir)
+            .filter_map(|entry| {
+                let relative = entry.path().strip_prefix(dir).ok()?;
+                Some(slash_path(relative))
+            })
+            .collect();
         names.sort();
         names
     }
@@ -120,7 +114,7 @@ impl TemplateStore {
         }
         for name in &names {
             let file = BUILT_IN.get_file(name).expect("listed names exist");
-            crate::assemble::write_atomically(&dir.join(name), file.contents())?;
+            crate::files::write_atomically(&dir.join(name), file.contents())?;
         }
         Ok(names)
     }
@@ -146,7 +140,7 @@ impl TemplateStore {
 
 fn collect_names(dir: &Dir<'static>, names: &mut Vec<String>) {
     for file in dir.files() {
-        names.push(file.path().to_string_lossy().replace('\\', "/"));
+        names.push(slash_path(file.path()));
     }
     for sub in dir.dirs() {
         collect_names(sub, names);

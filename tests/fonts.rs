@@ -2,8 +2,10 @@
 //! (U+4E00–U+9FA5), the place names Fandol lacks, and the punctuation and symbols in use; and
 //! every file of `fonts/` is compiled into the program, with TrueType outlines.
 
-use shenbao::layout::fonts::{BUNDLED, FontLibrary, load_roles};
+use shenbao::layout::fonts::{BUNDLED, FontLibrary};
+use shenbao::load::fonts::load_roles;
 use shenbao::templates::TemplateStore;
+use shenbao::validate::Glyphs as _;
 
 #[test]
 fn every_gbk_ideograph_and_the_punctuation_in_use_have_a_glyph() {

@@ -323,3 +323,48 @@ fn a_bundle_refused_after_a_good_one_leaves_the_good_one_alone() {
         .collect();
     assert_eq!(names, ["洛阳市"]);
 }
+
+/// The bundle's name is data: `data_bundle_suffix` in `notice.yaml` names it, and an import with
+/// the same templates reads it back.
+#[test]
+fn the_bundle_suffix_comes_from_the_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("我的模板");
+    std::fs::create_dir_all(&templates).unwrap();
+    let notice = std::fs::read_to_string(root().join("templates/notice.yaml")).unwrap();
+    assert!(notice.contains("\ndata_bundle_suffix: -申报数据\n"));
+    let edited = notice.replace(
+        "\ndata_bundle_suffix: -申报数据\n",
+        "\ndata_bundle_suffix: -数据包\n",
+    );
+    std::fs::write(templates.join("notice.yaml"), edited).unwrap();
+    let applicant = dir.path().join("inputs/洛阳市");
+    copy_dir(&root().join("inputs/洛阳市"), &applicant);
+    let out = dir.path().join("out");
+    let output = build_with_templates(dir.path(), &applicant, &out, &templates);
+    assert!(output.status.success(), "{}", said(&output));
+    let files = files_under(&out.join("洛阳市"));
+    assert!(
+        files.contains(&"洛阳市-数据包.zip".to_string()),
+        "{files:?}"
+    );
+    assert!(!files.iter().any(|f| f.contains("申报数据")), "{files:?}");
+    let bundle = out.join("洛阳市/洛阳市-数据包.zip");
+    let output = shenbao(
+        dir.path(),
+        &[
+            "import",
+            bundle.to_str().unwrap(),
+            "-o",
+            "received",
+            "--templates",
+            templates.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{}", said(&output));
+    assert!(
+        said(&output).contains("已导入到 received/洛阳市"),
+        "{}",
+        said(&output)
+    );
+}

@@ -155,6 +155,15 @@ fn a_malformed_date() {
 }
 
 #[test]
+fn a_level_that_is_neither_city_nor_county_is_an_error_at_its_line() {
+    let said = build_broken(replace("level: 市", "level: 省"));
+    let line = line_of("level:");
+    assert!(said.contains("级别“省”无效"), "{said}");
+    assert!(said.contains(&format!("applicant.yaml:{line}:")), "{said}");
+    assert!(said.contains("县级市、区也填“县”"), "{said}");
+}
+
+#[test]
 fn a_document_number_with_wrong_brackets_shows_the_corrected_form() {
     for wrong in ["洛政函[2023]45号", "洛政函(2023)45号", "洛政函（2023）45号"] {
         let said = build_broken(|text: &str| text.replacen("洛政函〔2023〕45号", wrong, 1));

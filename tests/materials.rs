@@ -413,3 +413,24 @@ fn markdown_the_model_cannot_carry_is_refused_with_its_line() {
     }
     assert!(said.contains("表格有 10 列，超出版心宽度"), "{said}");
 }
+
+#[test]
+fn a_small_evidence_image_is_warned_about_by_the_pixels_its_inspection_found() {
+    let (_dir, applicant) = example("洛阳市");
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, 300, 200);
+    encoder.set_color(png::ColorType::Grayscale);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&[255; 300 * 200]).unwrap();
+    writer.finish().unwrap();
+    std::fs::write(applicant.join("evidence/19-1.png"), &bytes).unwrap();
+    let (code, diagnostics) = check(&applicant);
+    assert_eq!(code, 0, "{diagnostics:?}");
+    let warned: Vec<_> = diagnostics
+        .iter()
+        .filter_map(|d| d["message"].as_str())
+        .filter(|m| m.contains("分辨率偏低"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{diagnostics:?}");
+    assert!(warned[0].contains("300×200 像素"), "{}", warned[0]);
+}

@@ -339,3 +339,30 @@ fn export_edit_and_watch_as_a_maintainer() {
     child.wait().unwrap();
     assert!(changed(), "the title is 20 pt and the wording changed");
 }
+
+/// Every command that checks or renders takes the same template, font and roster options, and
+/// `--font-role` is read by the argument parser: a malformed one stops before anything runs.
+#[test]
+fn the_commands_share_their_template_font_and_roster_options() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["check", "build", "package", "watch", "preview", "import"] {
+        let output = shenbao(dir.path(), &[command, "--help"]);
+        let help = said(&output);
+        for option in [
+            "--templates",
+            "--font-path",
+            "--system-fonts",
+            "--font-role",
+            "--roster",
+        ] {
+            assert!(help.contains(option), "{command} lacks {option}: {help}");
+        }
+    }
+    let output = shenbao(dir.path(), &["check", "--font-role", "title"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        said(&output).contains("应写成 角色=字体族"),
+        "{}",
+        said(&output)
+    );
+}

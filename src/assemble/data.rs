@@ -8,11 +8,11 @@ use std::io::Write as _;
 
 use crate::compose::model::DataFiles;
 use crate::diagnostics::{Diagnostic, Location, io_problem};
+use crate::files::safe_name;
 use crate::load::applicant::APPLICANT_FILE;
 use crate::load::confine;
 use crate::load::limits::{FileKind, Limits};
 use crate::load::names::file_name_problem;
-use crate::run::output::safe_name;
 
 /// The folder of the evidence files inside an applicant folder and its bundle.
 pub const EVIDENCE_FOLDER: &str = "evidence";

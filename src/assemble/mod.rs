@@ -5,20 +5,19 @@
 pub mod data;
 pub mod email;
 pub mod print_set;
-pub mod summary;
 pub mod word;
+pub mod xlsx;
 pub mod zip_host;
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::compose::model::Dossier;
+use crate::files::OutputDir;
+pub use crate::files::{sha256, write_atomically};
 use crate::load::notice::{MaterialInfo, Notice};
-use crate::run::output::{OutputDir, TEMPORARY_PREFIX, TEMPORARY_SUFFIX};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, io_problem};
 
@@ -107,48 +106,6 @@ pub struct Manifest {
     pub outputs: Vec<Output>,
     /// Warnings found while checking and rendering.
     pub warnings: Diagnostics,
-}
-
-/// Writes `bytes` to `path` so that the file is either absent, the old one, or complete: the
-/// bytes go to a temporary file in the same folder, which is then renamed.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let failed = |error: std::io::Error| {
-        Diagnostic::error(format!("无法写入输出文件（{}）", io_problem(&error)))
-            .at(Location::file(path))
-            .hint("请检查输出目录是否存在、是否有写权限、磁盘是否已满；可用 -o 指定其他输出目录")
-    };
-    std::fs::create_dir_all(dir).map_err(failed)?;
-    let mut temporary = tempfile::Builder::new()
-        .prefix(TEMPORARY_PREFIX)
-        .suffix(TEMPORARY_SUFFIX)
-        .tempfile_in(dir)
-        .map_err(failed)?;
-    temporary.write_all(bytes).map_err(failed)?;
-    temporary.as_file().sync_all().map_err(failed)?;
-    set_readable(temporary.as_file()).map_err(failed)?;
-    temporary.persist(path).map_err(|e| failed(e.error))?;
-    Ok(())
-}
-
-/// Temporary files are private; outputs are ordinary files that everyone may read.
-#[cfg(unix)]
-fn set_readable(file: &std::fs::File) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt as _;
-    file.set_permissions(std::fs::Permissions::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn set_readable(_file: &std::fs::File) -> std::io::Result<()> {
-    Ok(())
-}
-
-/// The hex sha256 of `bytes`.
-pub fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Starts writing `bytes` as `name` in `dir` (settled before the manifest is written) and
@@ -337,29 +294,5 @@ pub fn data_bundle(
 
 /// Writes `manifest.json` into `dir`.
 pub fn write_manifest(dir: &OutputDir, manifest: &Manifest) -> Result<PathBuf, Diagnostic> {
-    let json = serde_json::to_vec_pretty(manifest).map_err(|e| Diagnostic::error(e.to_string()))?;
-    dir.write(MANIFEST, &json)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn atomic_write_leaves_no_temporary_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.pdf");
-        write_atomically(&path, b"%PDF").unwrap();
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("a.pdf")]);
-    }
-
-    #[test]
-    fn sha256_is_hex() {
-        assert_eq!(sha256(b"").len(), 64);
-        assert!(sha256(b"abc").starts_with("ba7816bf"));
-    }
+    dir.write_json(MANIFEST, manifest)
 }

@@ -4,25 +4,17 @@
 
 use std::process::ExitCode;
 
-use super::Format;
-use super::args::ImportArgs;
+use super::args::{Format, ImportArgs};
 use super::print::{fail, print_reports};
 use crate::diagnostics::display_path;
-use crate::run::batch::INTERRUPTED;
+use crate::run::Session;
 use crate::run::import::{Imported, import as import_bundle, remove_leftovers};
 use crate::run::output::OutputLock;
-use crate::run::{Session, Settings};
 
 /// Runs `shenbao import`: exit 0 when every bundle was unpacked and passes its checks, 1
 /// otherwise, 2 when the templates or the roster cannot be read.
 pub(super) fn import(args: &ImportArgs) -> ExitCode {
-    let settings = Settings {
-        templates: args.templates.clone(),
-        roster: args.roster.clone(),
-        jobs: 1,
-        ..Settings::default()
-    };
-    let session = match Session::open(&settings) {
+    let session = match Session::open(&args.run.settings(1)) {
         Ok(session) => session,
         Err(problems) => return fail(problems, Format::Human),
     };
@@ -43,7 +35,6 @@ pub(super) fn import(args: &ImportArgs) -> ExitCode {
             );
         }
     }
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
     let mut refused = 0;
     let mut failing = 0;
     for bundle in &args.bundles {

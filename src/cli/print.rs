@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::Format;
+use super::args::Format;
 use crate::diagnostics::{Diagnostics, display_path};
 use crate::run::ApplicantReport;
 use crate::run::batch::BatchReport;
@@ -69,7 +69,21 @@ pub(super) fn exit_code(reports: &[ApplicantReport]) -> ExitCode {
     }
 }
 
-pub(super) fn report_json(report: &ApplicantReport) -> serde_json::Value {
+/// The package's report as one JSON document on stdout.
+pub(super) fn print_package_json(report: &crate::run::package::PackageReport) {
+    let json = serde_json::json!({
+        "applicants": report.applicants.iter().map(report_json).collect::<Vec<_>>(),
+        "rules": report.rules,
+        "manifest": report.manifest,
+        "removed": report.removed.iter().map(|p| display_path(p)).collect::<Vec<_>>(),
+    });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&json).unwrap_or_default()
+    );
+}
+
+fn report_json(report: &ApplicantReport) -> serde_json::Value {
     serde_json::json!({
         "applicant": display_path(&report.dir),
         "ok": report.ok(),

@@ -4,6 +4,7 @@
 
 use super::model::{Block, Cell, Table};
 use crate::load::markdown::{BlockKind, MarkdownBlock, Span};
+use crate::load::numbered::chinese_number;
 
 /// Type size of tables inside the body (4号).
 pub const BODY_TABLE_SIZE: f32 = 14.0;
@@ -29,32 +30,6 @@ impl HeadingNumbers {
             2 => format!("{n}."),
             _ => format!("（{n}）"),
         }
-    }
-}
-
-/// 1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九.
-pub fn chinese_number(n: u32) -> String {
-    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-    match n {
-        0..=9 => DIGITS[n as usize].to_string(),
-        10..=19 => format!(
-            "十{}",
-            if n == 10 {
-                ""
-            } else {
-                DIGITS[(n % 10) as usize]
-            }
-        ),
-        20..=99 => format!(
-            "{}十{}",
-            DIGITS[(n / 10) as usize],
-            if n.is_multiple_of(10) {
-                ""
-            } else {
-                DIGITS[(n % 10) as usize]
-            }
-        ),
-        _ => n.to_string(),
     }
 }
 

@@ -4,7 +4,7 @@
 use tera::Context;
 
 use super::model::{Block, Document, Letterhead};
-use super::{Composer, wording};
+use super::{Composer, WordingData, wording};
 use crate::diagnostics::Diagnostic;
 use crate::load::applicant::Applicant;
 use crate::load::notice::{MaterialInfo, MaterialKind};
@@ -15,20 +15,20 @@ impl Composer {
     pub fn letter(
         &self,
         applicant: &Applicant,
+        data: &WordingData<'_>,
         material: &MaterialInfo,
     ) -> Result<Document, Diagnostic> {
-        let data = self.wording_data(applicant)?;
         let attached: Vec<(MaterialKind, String)> = self
             .notice
             .attachments()
-            .map(|m| Ok((m.key, self.material_title(&data, m.number)?)))
+            .map(|m| Ok((m.key, self.material_title(data, m.number)?)))
             .collect::<Result<_, Diagnostic>>()?;
         let letter = &applicant.letter;
         let paragraphs = match &letter.body {
             Some(body) => body.iter().map(|p| p.value.clone()).collect(),
             None => {
                 let mut context =
-                    Context::from_serialize(&data).map_err(|e| Diagnostic::error(e.to_string()))?;
+                    Context::from_serialize(data).map_err(|e| Diagnostic::error(e.to_string()))?;
                 let quoted: Vec<String> = attached
                     .iter()
                     .map(|(_, title)| format!("《{title}》"))
@@ -53,7 +53,7 @@ impl Composer {
         ));
         let title = match &letter.title {
             Some(title) => title.value.clone(),
-            None => self.title_lines(&self.material_title(&data, 1)?, Orientation::Portrait),
+            None => self.title_lines(&self.material_title(data, 1)?, Orientation::Portrait),
         };
         let issuer = letter.header.as_ref().map_or(&applicant.government, |h| h);
         Ok(Document {
@@ -72,7 +72,7 @@ impl Composer {
             number_first_page: false,
             ..Document::new(
                 (material.number, material.key),
-                self.material_name(&data, material.number)?,
+                self.material_name(data, material.number)?,
                 title,
                 self.fonts.clone(),
                 self.page.clone(),

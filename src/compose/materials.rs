@@ -2,8 +2,6 @@
 //! with its evidence, composed from the applicant's texts and the notice's catalogues; and the
 //! dossier, one document for each material `notice.yaml` lists.
 
-use std::path::PathBuf;
-
 use super::body::{self, HeadingNumbers};
 use super::model::{Block, Cell, DataFiles, Document, Dossier, Email, EvidenceFile, Table};
 use super::{Composer, WordingData};
@@ -11,6 +9,7 @@ use crate::diagnostics::Diagnostic;
 use crate::load::Texts;
 use crate::load::applicant::Applicant;
 use crate::load::catalogue::{Catalogue, Column, ColumnSource, Indicator};
+use crate::load::evidence::Inspected;
 use crate::load::markdown::{BlockKind, MarkdownBlock};
 use crate::load::notice::{MaterialInfo, MaterialKind};
 
@@ -20,32 +19,32 @@ pub const ASSESSMENT_TABLE_SIZE: f32 = 10.5;
 impl Composer {
     /// Every document of `applicant`'s dossier, in material order, and its e-mail texts.
     pub fn dossier(&self, applicant: &Applicant, texts: &Texts) -> Result<Dossier, Diagnostic> {
+        let data = self.wording_data(applicant)?;
         let documents = self
             .notice
             .materials
             .iter()
             .map(|material| match material.key {
-                MaterialKind::Letter => self.letter(applicant, material),
-                MaterialKind::Report => self.report(applicant, texts, material),
-                MaterialKind::Plan => self.plan(applicant, texts, material),
-                MaterialKind::Assessment => self.assessment(applicant, texts, material),
+                MaterialKind::Letter => self.letter(applicant, &data, material),
+                MaterialKind::Report => self.report(applicant, &data, texts, material),
+                MaterialKind::Plan => self.plan(applicant, &data, texts, material),
+                MaterialKind::Assessment => self.assessment(applicant, &data, texts, material),
             })
             .collect::<Result<_, _>>()?;
         Ok(Dossier {
             documents,
-            email: self.email(applicant)?,
+            email: self.email(applicant, &data)?,
             data: DataFiles {
-                name: format!("{}-申报数据", applicant.name.value),
+                name: format!("{}{}", applicant.name.value, self.notice.data_bundle_suffix),
                 files: crate::load::input_files(&applicant.sources, texts),
             },
         })
     }
 
     /// The bundle's name, the e-mail's subject and body, from `notice.yaml` and `email.tera`.
-    fn email(&self, applicant: &Applicant) -> Result<Email, Diagnostic> {
-        let data = self.wording_data(applicant)?;
+    fn email(&self, applicant: &Applicant, data: &WordingData<'_>) -> Result<Email, Diagnostic> {
         let mut context =
-            tera::Context::from_serialize(&data).map_err(|e| Diagnostic::error(e.to_string()))?;
+            tera::Context::from_serialize(data).map_err(|e| Diagnostic::error(e.to_string()))?;
         context.insert("email_contact", &self.notice.email.contact);
         context.insert("contact_person", &applicant.contact.person.value);
         context.insert("contact_phone", &applicant.contact.phone.value);
@@ -74,12 +73,12 @@ impl Composer {
     pub fn report(
         &self,
         applicant: &Applicant,
+        data: &WordingData<'_>,
         texts: &Texts,
         material: &MaterialInfo,
     ) -> Result<Document, Diagnostic> {
-        let data = self.wording_data(applicant)?;
         let blocks = body::blocks(&texts.report, &mut HeadingNumbers::default());
-        let mut document = self.attachment(applicant, &data, material, blocks)?;
+        let mut document = self.attachment(applicant, data, material, blocks)?;
         document.signature = Some(self.signature(applicant));
         Ok(document)
     }
@@ -89,10 +88,10 @@ impl Composer {
     pub fn plan(
         &self,
         applicant: &Applicant,
+        data: &WordingData<'_>,
         texts: &Texts,
         material: &MaterialInfo,
     ) -> Result<Document, Diagnostic> {
-        let data = self.wording_data(applicant)?;
         let plan = self.with_timetable_section(applicant, &texts.plan);
         let mut blocks = body::blocks(&plan, &mut HeadingNumbers::default());
         if let Some(table) = timetable(applicant) {
@@ -108,7 +107,7 @@ impl Composer {
             });
             blocks.insert(at, Block::Table(table.settle_breaks()));
         }
-        self.attachment(applicant, &data, material, blocks)
+        self.attachment(applicant, data, material, blocks)
     }
 
     /// The index in 附件2's outline of the section the level-1 heading `text` stands for.
@@ -161,15 +160,15 @@ impl Composer {
     pub fn assessment(
         &self,
         applicant: &Applicant,
+        data: &WordingData<'_>,
         texts: &Texts,
         material: &MaterialInfo,
     ) -> Result<Document, Diagnostic> {
-        let data = self.wording_data(applicant)?;
         let catalogue = data.catalogue;
         let table = assessment_table(catalogue, texts);
         let mut document = self.attachment(
             applicant,
-            &data,
+            data,
             material,
             vec![Block::Table(table.settle_breaks())],
         )?;
@@ -298,7 +297,7 @@ fn evidence_files(
     applicant: &Applicant,
     texts: &Texts,
     catalogue: &Catalogue,
-) -> Result<(Vec<EvidenceFile>, Vec<PathBuf>), Diagnostic> {
+) -> Result<(Vec<EvidenceFile>, Vec<Inspected>), Diagnostic> {
     let mut items: Vec<_> = applicant.sources.evidence.iter().enumerate().collect();
     items.sort_by_key(|(order, e)| (e.indicator.value, *order));
     let mut files = Vec::new();
@@ -316,7 +315,7 @@ fn evidence_files(
                 Diagnostic::error(format!("佐证材料“{}”未通过检查", item.written))
                     .at(item.file.location.clone())
             })?;
-        sources.push(inspected.path.clone());
+        sources.push(inspected.clone());
         files.push(EvidenceFile {
             label: format!("{number}-{count}"),
             indicator: number,

@@ -4,7 +4,6 @@
 //! as values. The result is one model per material, handed to the layout and the Word writer.
 
 pub mod body;
-pub mod emphasis;
 pub mod letter;
 pub mod materials;
 pub mod model;
@@ -18,9 +17,9 @@ use serde::Serialize;
 use tera::Context;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::layout::fonts::FontRoles;
 use crate::load::applicant::Applicant;
 use crate::load::catalogue::Catalogue;
+use crate::load::fonts::FontRoles;
 use crate::load::notice::{Category, Notice};
 use crate::load::page::PageSpec;
 use crate::templates::TemplateStore;
@@ -122,7 +121,7 @@ impl Composer {
         Ok(WordingData {
             catalogue,
             name: &applicant.name.value,
-            level: &applicant.level.value,
+            level: applicant.level.value.as_str(),
             city: applicant.city.as_ref().map(|c| c.value.as_str()),
             government: &applicant.government.value,
             date: applicant.date.value.chinese(),
@@ -180,7 +179,7 @@ impl Composer {
     fn meta(&self, applicant: &Applicant) -> model::Meta {
         model::Meta {
             author: applicant.government.value.clone(),
-            date: applicant.date.value.iso(),
+            date: applicant.date.value,
         }
     }
 }

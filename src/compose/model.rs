@@ -3,8 +3,9 @@
 
 use serde::Serialize;
 
-use crate::layout::fonts::FontRoles;
+use crate::load::fonts::FontRoles;
 use crate::load::notice::MaterialKind;
+use crate::load::numbered::RUN_IN_END;
 use crate::load::page::{Orientation, PageSpec};
 
 /// An applicant's dossier: its documents in material order, and the e-mail that carries the
@@ -84,9 +85,10 @@ pub struct Document {
     pub evidence: Vec<EvidenceFile>,
     /// Attachments printed after the letter in the same file (a letter's list, for example).
     pub annexes: Vec<Annex>,
-    /// The real files behind `evidence`, in the order of their virtual paths.
+    /// The real files behind `evidence`, in the order of their virtual paths, as inspecting
+    /// them found them (path and hash).
     #[serde(skip)]
-    pub sources: Vec<std::path::PathBuf>,
+    pub sources: Vec<crate::load::evidence::Inspected>,
     /// PDF metadata.
     pub meta: Meta,
     /// The Typst layout that sets it.
@@ -130,14 +132,10 @@ pub struct Signature {
 pub struct Meta {
     /// The author, such as the government's name.
     pub author: String,
-    /// The document date, `YYYY-MM-DD`.
-    pub date: String,
+    /// The document date (`YYYY-MM-DD` in the data Typst reads).
+    #[serde(serialize_with = "crate::load::date::as_text::serialize")]
+    pub date: crate::load::date::Date,
 }
-
-/// A heading whose text ends with this mark runs into the paragraph after it, on the same line
-/// (GB/T 9704 lets a heading lead its paragraph: `（一）指导思想。坚持……`). Both renderers set
-/// such a heading in its heading font at the start of the next paragraph.
-pub const RUN_IN_END: char = '。';
 
 /// When `block` is a heading that runs into `next` (a paragraph): its level, its number and text
 /// as printed, and the paragraph's text.

@@ -155,8 +155,12 @@ impl Composer {
 
     /// The categories in the order the list first names them, each with its names.
     fn groups(&self, list: &[Recommended]) -> Vec<Group> {
-        let mut order: Vec<&str> = list.iter().map(|r| r.category.as_str()).collect();
-        order.dedup();
+        let mut order: Vec<&str> = Vec::new();
+        for category in list.iter().map(|r| r.category.as_str()) {
+            if !order.contains(&category) {
+                order.push(category);
+            }
+        }
         order
             .into_iter()
             .map(|name| Group {
@@ -213,7 +217,7 @@ impl Composer {
 fn meta(province: &Province) -> Meta {
     Meta {
         author: province.office.value.clone(),
-        date: province.date.value.iso(),
+        date: province.date.value,
     }
 }
 

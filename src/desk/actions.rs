@@ -113,7 +113,7 @@ fn city_problem(desk: &Desk, category: &str, form: &HashMap<String, String>) -> 
     let typed = |key: &str| form.get(key).map(|v| v.trim()).unwrap_or_default();
     let store = TemplateStore::new(desk.settings.templates.clone()).ok()?;
     let notice = crate::load::notice::Notice::load(&store).ok()?;
-    let level = &notice.categories.get(category)?.level;
+    let level = notice.categories.get(category)?.level.as_str();
     if !typed("level").is_empty() && typed("level") != level {
         return Some(format!(
             "级别“{}”与申报类别“{category}”（{level}级）不符：请改选级别或申报类别",

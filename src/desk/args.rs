@@ -45,7 +45,7 @@ pub struct ServeArgs {
     pub font_paths: Vec<PathBuf>,
     /// 把字体角色指向其他字体，如 title=方正小标宋简体（可多次使用）
     #[arg(long = "font-role", value_name = "角色=字体族")]
-    pub font_roles: Vec<String>,
+    pub font_roles: Vec<crate::load::fonts::FontRemap>,
 }
 
 impl ServeArgs {

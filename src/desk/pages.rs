@@ -149,7 +149,11 @@ pub fn fill_form(desk: &Desk, values: &HashMap<String, String>, context: &mut Co
             .iter()
             .map(|(name, info)| serde_json::json!({ "name": name, "level": info.level }))
             .collect();
-        let mut levels: Vec<&String> = notice.categories.values().map(|c| &c.level).collect();
+        let mut levels: Vec<&str> = notice
+            .categories
+            .values()
+            .map(|c| c.level.as_str())
+            .collect();
         levels.sort();
         levels.dedup();
         context.insert("categories", &categories);

@@ -1,20 +1,18 @@
 //! Fonts: the shipped fonts of `fonts/` compiled into the program, plus any `--font-path` folder
 //! and, with `--system-fonts`, the fonts installed on the machine; indexed once per run, loaded
-//! lazily, shared read-only by every document. And the font *roles* (title, body, …) from
-//! `templates/fonts.yaml`, with the run's `--font-role` remappings applied.
+//! lazily, shared read-only by every document; and which characters the fonts of the roles
+//! (`load::fonts`) can show.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
 use typst::foundations::Bytes;
 use typst::text::{Font, FontBook, FontInfo};
 use typst::utils::LazyHash;
 use typst_kit::fonts::{FontPath, FontSource, FontStore};
 
-use crate::compose::emphasis;
 use crate::diagnostics::{Diagnostic, Location};
-use crate::templates::TemplateStore;
+use crate::load::emphasis;
+use crate::load::fonts::FontRoles;
 
 /// Includes a file of the repository's `fonts/` folder, under its path there.
 macro_rules! bundled {
@@ -46,63 +44,6 @@ impl FontSource for BundledFace {
     fn load(&self) -> Option<Font> {
         Font::new(Bytes::new(self.0), 0)
     }
-}
-
-/// One role's fonts, as `fonts.yaml` gives them and Typst and Word receive them.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct FontRole {
-    /// Families in order of preference; later ones supply characters the earlier ones lack.
-    pub fonts: Vec<String>,
-    /// `regular` or `bold`.
-    #[serde(default = "regular")]
-    pub weight: String,
-    /// The East Asian font name written into Word files.
-    pub word: String,
-}
-
-fn regular() -> String {
-    "regular".to_string()
-}
-
-/// Every role by name (title, letterhead, body, heading-1, heading-2, strong, page-number).
-pub type FontRoles = BTreeMap<String, FontRole>;
-
-/// The role of emphasised body text; templates exported before it existed use [`STRONG_FALLBACK`].
-pub const STRONG: &str = "strong";
-/// The role whose fonts emphasised text takes when a template names no `strong` role.
-pub const STRONG_FALLBACK: &str = "heading-1";
-
-/// Reads the roles from the template store and applies `ROLE=FAMILY[,FAMILY…]` remappings: the
-/// named families go first, the role's own fonts stay behind them as fallback.
-pub fn load_roles(store: &TemplateStore, remaps: &[String]) -> Result<FontRoles, Diagnostic> {
-    let file = store.require("fonts.yaml")?;
-    let mut roles: FontRoles = crate::load::yaml::read_template(&file, "字体角色文件")?;
-    if let Some(heading) = roles.get(STRONG_FALLBACK).cloned() {
-        roles.entry(STRONG.to_string()).or_insert(heading);
-    }
-    for remap in remaps {
-        let Some((role, families)) = remap.split_once('=') else {
-            return Err(Diagnostic::error(format!("--font-role “{remap}”格式不对"))
-                .hint("应写成 角色=字体族，例如 --font-role title=方正小标宋简体"));
-        };
-        let Some(entry) = roles.get_mut(role.trim()) else {
-            let known: Vec<&str> = roles.keys().map(String::as_str).collect();
-            return Err(
-                Diagnostic::error(format!("--font-role 中的角色“{role}”不存在"))
-                    .hint(format!("可用的角色有：{}", known.join("、"))),
-            );
-        };
-        let mut chosen: Vec<String> = families
-            .split(',')
-            .map(|f| f.trim().to_string())
-            .filter(|f| !f.is_empty())
-            .collect();
-        let named = chosen.clone();
-        chosen.extend(entry.fonts.drain(..).filter(|f| !named.contains(f)));
-        entry.fonts = chosen;
-    }
-    Ok(roles)
 }
 
 /// The fonts of one run: indexed once, loaded on first use, shared by every document.
@@ -235,9 +176,10 @@ impl Coverage {
             .insert(c, covered);
         covered
     }
+}
 
-    /// The characters of `text` that no role font can show.
-    pub fn missing(&self, text: &str) -> Vec<char> {
+impl crate::validate::Glyphs for Coverage {
+    fn missing(&self, text: &str) -> Vec<char> {
         let mut missing: Vec<char> = text
             .chars()
             .filter(|&c| !emphasis::is_mark(c) && !self.covers(c))
@@ -245,21 +187,5 @@ impl Coverage {
         let mut seen = std::collections::HashSet::new();
         missing.retain(|c| seen.insert(*c));
         missing
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_remapped_family_keeps_every_fallback_it_does_not_name() {
-        let store = TemplateStore::new(None).unwrap();
-        let roles = load_roles(&store, &["body=FandolFang R Extra".to_string()]).unwrap();
-        assert_eq!(
-            roles["body"].fonts,
-            ["FandolFang R Extra", "FandolFang R", "Noto Serif CJK SC"]
-        );
-        assert_eq!(roles[STRONG].fonts, roles[STRONG_FALLBACK].fonts);
     }
 }

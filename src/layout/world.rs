@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime};
@@ -117,6 +117,9 @@ pub struct DocumentWorld<'a> {
     main: FileId,
     data: Bytes,
     evidence: Arc<Vec<PathBuf>>,
+    /// Each evidence file's bytes, read on Typst's first request (a PDF's pages are placed one
+    /// by one, each asking for the file).
+    read: Vec<OnceLock<FileResult<Bytes>>>,
     today: Date,
 }
 
@@ -128,12 +131,14 @@ impl<'a> DocumentWorld<'a> {
             main: file_id(&format!("/{main}")),
             data: Bytes::new(data),
             evidence: Arc::new(Vec::new()),
+            read: Vec::new(),
             today,
         }
     }
 
     /// Makes the evidence files readable as `/data/evidence/<n>.<ext>`, in this order from 1.
     pub fn with_evidence(mut self, files: Vec<PathBuf>) -> Self {
+        self.read = files.iter().map(|_| OnceLock::new()).collect();
         self.evidence = Arc::new(files);
         self
     }
@@ -143,10 +148,17 @@ impl<'a> DocumentWorld<'a> {
         self.engine
     }
 
-    fn evidence_file(&self, name: &str) -> Option<&PathBuf> {
+    /// The bytes of `/data/evidence/<name>`, read once per document.
+    fn evidence_bytes(&self, name: &str) -> Option<FileResult<Bytes>> {
         let stem = name.split('.').next()?;
-        let index: usize = stem.parse().ok()?;
-        self.evidence.get(index.checked_sub(1)?)
+        let index = stem.parse::<usize>().ok()?.checked_sub(1)?;
+        let real = self.evidence.get(index)?;
+        let read = self.read.get(index)?.get_or_init(|| {
+            std::fs::read(real)
+                .map(Bytes::new)
+                .map_err(|e| FileError::from_io(e, real))
+        });
+        Some(read.clone())
     }
 }
 
@@ -176,12 +188,9 @@ impl World for DocumentWorld<'_> {
             return Ok(self.data.clone());
         }
         if let Some(name) = path.strip_prefix("/data/evidence/") {
-            let real = self
-                .evidence_file(name)
-                .ok_or_else(|| outside(id.vpath()))?;
-            return std::fs::read(real)
-                .map(Bytes::new)
-                .map_err(|e| FileError::from_io(e, real));
+            return self
+                .evidence_bytes(name)
+                .unwrap_or_else(|| Err(outside(id.vpath())));
         }
         self.engine.template_bytes(id)
     }

@@ -10,6 +10,7 @@ use super::limits::{FileKind, Limits};
 use super::yaml::{self, Node};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::load::date::Date;
+use crate::load::notice::Level;
 use crate::load::roster::Roster;
 
 /// The name of the data file in every applicant folder.
@@ -25,7 +26,7 @@ pub struct Applicant {
     /// 申报单位, such as 洛阳市.
     pub name: Located<String>,
     /// 市 or 县.
-    pub level: Located<String>,
+    pub level: Located<Level>,
     /// For a county: the 省辖市 it belongs to.
     pub city: Option<Located<String>>,
     /// 示范城市, 试点城市 or 试点县.
@@ -42,6 +43,13 @@ pub struct Applicant {
     pub sources: Sources,
     /// Every text the office typed, with its field path, for checks over all text.
     pub texts: Vec<Located<(String, String)>>,
+}
+
+impl Applicant {
+    /// Whether the applicant applies as a county (a city's `city` field is ignored).
+    pub fn is_county(&self) -> bool {
+        self.level.value == Level::County && self.city.is_some()
+    }
 }
 
 /// The parts of `applicant.yaml` that point at materials 2–4. They are read even when the
@@ -223,7 +231,7 @@ fn from_root(
         return (None, None);
     };
     let name = file_name_safe(fields.text("name", true, diagnostics), diagnostics);
-    let level = fields.text("level", true, diagnostics);
+    let level = read_level(fields.text("level", true, diagnostics), diagnostics);
     let city = fields.text("city", false, diagnostics);
     let category = fields.text("category", true, diagnostics);
     let government = fields.text("government", true, diagnostics);
@@ -254,12 +262,29 @@ fn from_root(
     (applicant, Some(sources))
 }
 
+/// The level written in `applicant.yaml`, or an error at it.
+fn read_level(
+    written: Option<Located<String>>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Located<Level>> {
+    let written = written?;
+    let Some(level) = Level::parse(&written.value) else {
+        diagnostics.push(
+            Diagnostic::error(format!("级别“{}”无效", written.value))
+                .at(written.location.clone())
+                .hint("level 只能是“市”或“县”（县级市、区也填“县”）"),
+        );
+        return None;
+    };
+    Some(Located::new(level, written.location))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn identity(
     dir: &Path,
     file: &Path,
     name: Option<Located<String>>,
-    level: Option<Located<String>>,
+    level: Option<Located<Level>>,
     city: Option<Located<String>>,
     category: Option<Located<String>>,
     government: Option<Located<String>>,
@@ -480,24 +505,22 @@ fn read_assessment(
 }
 
 fn read_timetable(fields: &mut Fields, file: &Path, diagnostics: &mut Diagnostics) -> Vec<Stage> {
-    let Some(items) = fields.items("timetable", false, diagnostics) else {
-        return Vec::new();
-    };
-    let mut stages = Vec::new();
-    for (index, item) in items.iter().enumerate() {
-        let prefix = format!("timetable[{}]", index + 1);
-        let Some(mut entry) = Fields::of(item, file, &prefix, diagnostics) else {
-            continue;
-        };
-        let year = entry.integer("year", true, diagnostics);
-        let stage = entry.text("stage", false, diagnostics);
-        let tasks = entry.text("tasks", true, diagnostics);
-        finish(entry, "timetable", diagnostics);
-        if let (Some(year), Some(tasks)) = (year, tasks) {
-            stages.push(Stage { year, stage, tasks });
-        }
-    }
-    stages
+    read_list(
+        fields,
+        "timetable",
+        file,
+        diagnostics,
+        |entry, diagnostics| {
+            let year = entry.integer("year", true, diagnostics);
+            let stage = entry.text("stage", false, diagnostics);
+            let tasks = entry.text("tasks", true, diagnostics);
+            Some(Stage {
+                year: year?,
+                stage,
+                tasks: tasks?,
+            })
+        },
+    )
 }
 
 fn read_evidence(
@@ -506,27 +529,48 @@ fn read_evidence(
     dir: &Path,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Evidence> {
-    let Some(items) = fields.items("evidence", false, diagnostics) else {
+    read_list(
+        fields,
+        "evidence",
+        file,
+        diagnostics,
+        |entry, diagnostics| {
+            let indicator = entry.integer("indicator", true, diagnostics);
+            let title = entry.text("title", true, diagnostics);
+            let path = entry.text("file", true, diagnostics);
+            let path = path?;
+            Some(Evidence {
+                indicator: indicator?,
+                title: title?,
+                file: Located::new(dir.join(&path.value), path.location),
+                written: path.value,
+            })
+        },
+    )
+}
+
+/// Reads each entry of the list `name` with `read` (`None` for an entry with a problem, which
+/// `read` has reported), then reports the fields of the entry that the description file does not
+/// list.
+fn read_list<T>(
+    fields: &mut Fields,
+    name: &'static str,
+    file: &Path,
+    diagnostics: &mut Diagnostics,
+    mut read: impl FnMut(&mut Fields, &mut Diagnostics) -> Option<T>,
+) -> Vec<T> {
+    let Some(items) = fields.items(name, false, diagnostics) else {
         return Vec::new();
     };
-    let mut evidence = Vec::new();
+    let mut values = Vec::new();
     for (index, item) in items.iter().enumerate() {
-        let prefix = format!("evidence[{}]", index + 1);
+        let prefix = format!("{name}[{}]", index + 1);
         let Some(mut entry) = Fields::of(item, file, &prefix, diagnostics) else {
             continue;
         };
-        let indicator = entry.integer("indicator", true, diagnostics);
-        let title = entry.text("title", true, diagnostics);
-        let path = entry.text("file", true, diagnostics);
-        finish(entry, "evidence", diagnostics);
-        if let (Some(indicator), Some(title), Some(path)) = (indicator, title, path) {
-            evidence.push(Evidence {
-                indicator,
-                title,
-                file: Located::new(dir.join(&path.value), path.location),
-                written: path.value,
-            });
-        }
+        let value = read(&mut entry, diagnostics);
+        finish(entry, name, diagnostics);
+        values.extend(value);
     }
-    evidence
+    values
 }

@@ -81,6 +81,10 @@ pub struct Inspected {
     pub pages: usize,
     /// Its size in bytes.
     pub size: u64,
+    /// Its width and height in pixels (images).
+    pub pixels: Option<(u32, u32)>,
+    /// The sha256 of its bytes as inspected: what the input hash of the documents holds.
+    pub sha256: String,
 }
 
 /// Inspects every evidence file of `sources`, in their order: `None` for one with a problem,
@@ -131,8 +135,9 @@ fn inspect(
         .filter(|kind| types.iter().any(|t| t == kind.type_name()))
         .ok_or_else(|| refuse(format!("不是 {} 文件", types.join("、"))))?;
     let size = bytes.len() as u64;
-    let pages = match kind {
-        EvidenceKind::Pdf => pdf_pages(bytes, limits),
+    let sha256 = crate::files::sha256(&bytes);
+    let (pages, pixels) = match kind {
+        EvidenceKind::Pdf => pdf_pages(bytes, limits).map(|pages| (pages, None)),
         EvidenceKind::Jpeg => JpegDecoder::new(Cursor::new(&bytes))
             .map_err(damaged)
             .and_then(|decoder| decode(decoder, limits)),
@@ -146,6 +151,8 @@ fn inspect(
         kind,
         pages,
         size,
+        pixels,
+        sha256,
     })
 }
 
@@ -170,7 +177,11 @@ fn pdf_pages(bytes: Vec<u8>, limits: &Limits) -> Result<usize, String> {
 }
 
 /// Decodes an image in full under the caps, as the typesetter will; 1 page.
-fn decode(mut decoder: impl ImageDecoder, limits: &Limits) -> Result<usize, String> {
+/// Decodes an image in full under the caps: its one page and its pixel size.
+fn decode(
+    mut decoder: impl ImageDecoder,
+    limits: &Limits,
+) -> Result<(usize, Option<(u32, u32)>), String> {
     let (width, height) = decoder.dimensions();
     let pixels = u64::from(width) * u64::from(height);
     if pixels > limits.image_pixels {
@@ -191,7 +202,7 @@ fn decode(mut decoder: impl ImageDecoder, limits: &Limits) -> Result<usize, Stri
     caps.max_alloc = Some(limits.image_decoded_bytes());
     decoder.set_limits(caps).map_err(damaged)?;
     image::DynamicImage::from_decoder(decoder).map_err(damaged)?;
-    Ok(1)
+    Ok((1, Some((width, height))))
 }
 
 fn damaged(error: image::ImageError) -> String {

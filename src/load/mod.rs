@@ -8,8 +8,10 @@ pub mod cells;
 pub mod confine;
 pub mod date;
 pub mod docx;
+pub mod emphasis;
 pub mod evidence;
 pub mod fields;
+pub mod fonts;
 pub mod limits;
 pub mod markdown;
 pub mod names;
@@ -41,7 +43,7 @@ pub fn applicant_dirs(given: &[PathBuf], inputs: &Path) -> Result<Vec<PathBuf>, 
     let entries = std::fs::read_dir(inputs).map_err(|_| {
         Diagnostic::error("没有指定申报目录，且当前目录下没有 inputs/ 目录")
             .at(Location::file(inputs))
-            .hint("请在命令后写出申报目录，例如 `shenbao build inputs/洛阳市`")
+            .hint("请在命令后写出申报目录（含 applicant.yaml 的目录），例如 `shenbao build 某市`；还没有申报目录时，可用 `shenbao init 某市 --category 试点城市` 新建")
     })?;
     let mut dirs: Vec<PathBuf> = entries
         .filter_map(Result::ok)
@@ -124,11 +126,7 @@ pub fn input_files(sources: &applicant::Sources, texts: &Texts) -> Vec<InputFile
         let Ok(relative) = path.strip_prefix(&root) else {
             continue;
         };
-        let name = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+        let name = diagnostics::slash_path(relative);
         if !name.is_empty() && !files.iter().any(|f| f.name == name) {
             files.push(InputFile {
                 name,

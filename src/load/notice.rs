@@ -44,6 +44,8 @@ pub struct Notice {
     pub document_number: DocumentNumberRule,
     /// Where the Word files go.
     pub email: EmailInfo,
+    /// What follows the applicant's name in the name of its data bundle (`-申报数据`).
+    pub data_bundle_suffix: String,
     /// The province's recommendation to the national office (`shenbao package`).
     pub recommendation: RecommendationInfo,
     /// The caps on what is read from a submission.
@@ -96,7 +98,7 @@ pub struct Category {
     /// Such as 国家知识产权强市建设示范城市.
     pub full_name: String,
     /// 市 or 县.
-    pub level: String,
+    pub level: Level,
     /// The assessment catalogue that applies (`city` or `county`).
     pub catalogue: String,
     /// What the work plan is called for this category.
@@ -104,6 +106,43 @@ pub struct Category {
     /// Only these may apply; empty means anyone of the level.
     #[serde(default)]
     pub eligible: Vec<String>,
+}
+
+/// The level of an applicant: a city (市, a 省辖市) or a county (县, also a county-level city or
+/// a district). Written `市` and `县` in `notice.yaml`, `applicant.yaml` and the data templates get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+pub enum Level {
+    /// 市.
+    #[serde(rename = "市")]
+    City,
+    /// 县.
+    #[serde(rename = "县")]
+    County,
+}
+
+impl Level {
+    /// The level written as `text`, if it is one.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "市" => Some(Self::City),
+            "县" => Some(Self::County),
+            _ => None,
+        }
+    }
+
+    /// `市` or `县`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::City => "市",
+            Self::County => "县",
+        }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// What a material is: it decides where its content comes from, which layout sets it and how its

@@ -5,8 +5,12 @@
 //! such as `1.5亿元` are not numbers.
 
 use super::markdown::{BlockKind, MarkdownBlock};
-use crate::compose::emphasis;
-use crate::compose::model::RUN_IN_END;
+use crate::load::emphasis;
+
+/// A heading whose text ends with this mark runs into the paragraph after it, on the same line
+/// (GB/T 9704 lets a heading lead its paragraph: `（一）指导思想。坚持……`). Both renderers set
+/// such a heading in its heading font at the start of the next paragraph.
+pub const RUN_IN_END: char = '。';
 
 /// A paragraph at most this long (in characters, without its number) may be a heading; longer
 /// ones are body text.
@@ -138,6 +142,32 @@ pub fn split_run_in(blocks: Vec<MarkdownBlock>) -> Vec<MarkdownBlock> {
         }
     }
     found
+}
+
+/// 1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九.
+pub fn chinese_number(n: u32) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => DIGITS[n as usize].to_string(),
+        10..=19 => format!(
+            "十{}",
+            if n == 10 {
+                ""
+            } else {
+                DIGITS[(n % 10) as usize]
+            }
+        ),
+        20..=99 => format!(
+            "{}十{}",
+            DIGITS[(n / 10) as usize],
+            if n.is_multiple_of(10) {
+                ""
+            } else {
+                DIGITS[(n % 10) as usize]
+            }
+        ),
+        _ => n.to_string(),
+    }
 }
 
 #[cfg(test)]

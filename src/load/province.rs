@@ -87,7 +87,7 @@ pub fn read(dir: &Path) -> Result<Province, Diagnostics> {
                     problem.describe("省级推荐目录")
                 ))
                 .at(Location::file(&file))
-                .hint("省级推荐目录中须有 province.yaml；可参照 inputs/河南省/province.yaml 编写"),
+                .hint("省级推荐目录中须有 province.yaml，写明推荐单位（office）、推荐函的文号（number）和日期（date）、名额（quotas）、推荐名单（recommended）和收到的申报目录（applicants）；发布包的 inputs/河南省/ 中有一份示例"),
             )
         })?;
     let text = String::from_utf8(text).map_err(|_| {

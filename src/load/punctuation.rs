@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::compose::emphasis;
 use crate::diagnostics::{Diagnostic, Location};
+use crate::load::emphasis;
 
 /// The punctuation rule as written in `templates/punctuation.yaml`.
 #[derive(Debug, Deserialize)]
@@ -216,11 +216,12 @@ fn next_word_is_chinese(chars: &[(usize, char)], from: usize) -> bool {
 
 /// The warning for the marks replaced on one line (or in one cell) at `location`.
 pub fn warning(fixes: &[Fix], location: Location) -> Diagnostic {
-    let mut shown: Vec<String> = fixes
-        .iter()
-        .map(|f| format!("“{}”→“{}”", f.from, f.to))
-        .collect();
-    shown.dedup();
+    let mut shown: Vec<String> = Vec::new();
+    for fix in fixes.iter().map(|f| format!("“{}”→“{}”", f.from, f.to)) {
+        if !shown.contains(&fix) {
+            shown.push(fix);
+        }
+    }
     Diagnostic::warning(format!(
         "半角标点与汉字相邻，文档中按全角印出：{}",
         shown.join("、")

@@ -18,6 +18,7 @@ use super::sheet::Book;
 use super::workbook::{column_name, normalize};
 use super::yaml::{Node, Value};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::files::folder_name;
 use crate::load::notice::Notice;
 use crate::templates::TemplateStore;
 
@@ -86,7 +87,7 @@ impl Choices {
                 let mut levels: Vec<String> = notice
                     .categories
                     .values()
-                    .map(|c| c.level.clone())
+                    .map(|c| c.level.to_string())
                     .collect();
                 levels.sort();
                 levels.dedup();
@@ -188,13 +189,6 @@ impl Roster {
             fill(root, &path, value, file, diagnostics);
         }
     }
-}
-
-/// The name of the folder `dir`, as the file system has it.
-pub fn folder_name(dir: &Path) -> Option<String> {
-    dir.canonicalize()
-        .ok()
-        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
 }
 
 /// Puts `value` at `path` under `node` unless the YAML already has it; reports a disagreement.

@@ -69,7 +69,7 @@ impl Book<'_> {
         }
         // calamine's readers, its .xls one above all, panic on some malformed records (a length
         // or an offset taken on trust): such a workbook is damaged, and said to be.
-        crate::run::guard::guarded(|| self.read(bytes, preferred, limits)).unwrap_or_else(|panic| {
+        crate::guard::guarded(|| self.read(bytes, preferred, limits)).unwrap_or_else(|panic| {
             Err(Diagnostic::error(format!(
                 "无法打开{}工作簿（文件已损坏：{panic}）",
                 self.what

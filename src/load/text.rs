@@ -12,7 +12,7 @@ use std::path::Path;
 
 use super::fields::Located;
 use super::punctuation;
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, escaped, is_control};
 
 /// The replacement character a wrong decoding leaves behind.
 pub const MISDECODED: char = '\u{FFFD}';
@@ -45,11 +45,13 @@ impl Findings {
 
     /// Adds what `other` found (one paragraph read in several pieces).
     pub fn merge(&mut self, other: Findings) {
-        self.controls.extend(other.controls);
-        self.invisible.extend(other.invisible);
+        for control in other.controls {
+            add_once(&mut self.controls, control);
+        }
+        for invisible in other.invisible {
+            add_once(&mut self.invisible, invisible);
+        }
         self.misdecoded += other.misdecoded;
-        self.controls.dedup();
-        self.invisible.dedup();
     }
 
     /// The diagnostics for these findings at `location`.
@@ -101,17 +103,22 @@ pub fn scan(text: &str) -> (Cow<'_, str>, Findings) {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\u{1B}' => findings.controls.push(escape_sequence(&mut chars)),
+            '\u{1B}' => add_once(&mut findings.controls, escape_sequence(&mut chars)),
             '\r' if chars.peek() == Some(&'\n') => {}
             MISDECODED => findings.misdecoded += 1,
-            c if is_control(c) => findings.controls.push(escaped(c)),
-            c if is_invisible(c) => findings.invisible.push(code_point(c)),
+            c if is_control(c) => add_once(&mut findings.controls, escaped(c)),
+            c if is_invisible(c) => add_once(&mut findings.invisible, code_point(c)),
             c => kept.push(c),
         }
     }
-    findings.controls.dedup();
-    findings.invisible.dedup();
     (Cow::Owned(kept), findings)
+}
+
+/// Adds `shown` to `list` unless it is there already (the list keeps the order of first sight).
+fn add_once(list: &mut Vec<String>, shown: String) {
+    if !list.contains(&shown) {
+        list.push(shown);
+    }
 }
 
 /// Cleans a whole text file line by line (so escape sequences that a parser would split are
@@ -177,15 +184,10 @@ fn removed(c: char) -> bool {
 }
 
 /// Invisible characters, and the noncharacters (U+FDD0–U+FDEF, U+xFFFE, U+xFFFF) that no text
-/// may carry (shenbao marks emphasis with two of them, see [`crate::compose::emphasis`]).
+/// may carry (shenbao marks emphasis with two of them, see [`crate::load::emphasis`]).
 fn is_invisible(c: char) -> bool {
     let code = c as u32;
     INVISIBLE.contains(&c) || (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE
-}
-
-/// C0 controls except tab and newline, DEL, and C1 controls.
-fn is_control(c: char) -> bool {
-    c.is_control() && c != '\t' && c != '\n'
 }
 
 /// Consumes the rest of an escape sequence after ESC and returns it, escaped: CSI (`ESC [` …
@@ -215,35 +217,6 @@ fn escape_sequence(chars: &mut std::iter::Peekable<std::str::Chars>) -> String {
         None => {}
     }
     sequence
-}
-
-/// A character as a message may show it: controls as `\xNN` / `\u{NNNN}`, others as they are.
-pub fn escaped(c: char) -> String {
-    match c {
-        '\u{1B}' => "\\e".to_string(),
-        c if c.is_control() && (c as u32) < 0x100 => format!("\\x{:02X}", c as u32),
-        c if c.is_control() => format!("\\u{{{:04X}}}", c as u32),
-        c => c.to_string(),
-    }
-}
-
-/// `text` with every control character except tab and newline written visibly, for printing
-/// to the terminal.
-pub fn escape_controls(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_control) {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(
-        text.chars()
-            .map(|c| {
-                if is_control(c) {
-                    escaped(c)
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect(),
-    )
 }
 
 fn code_point(c: char) -> String {
@@ -303,6 +276,14 @@ mod tests {
             found.controls,
             ["\\e[31;1m", "\\x07", "\\e]0;title", "\\x85"]
         );
+    }
+
+    #[test]
+    fn each_control_is_named_once_however_often_and_wherever_it_occurs() {
+        let (_, mut found) = scan("\u{7}甲\u{1}乙\u{7}");
+        assert_eq!(found.controls, ["\\x07", "\\x01"]);
+        found.merge(scan("\u{1}丙\u{2}").1);
+        assert_eq!(found.controls, ["\\x07", "\\x01", "\\x02"]);
     }
 
     #[test]

@@ -4,26 +4,23 @@
 //! the first worker that needs it, and assembled (print sets, Word files, manifest) by the worker
 //! that finishes its last document; then its data is dropped, so memory stays flat however many
 //! applicants there are. Unchanged documents are not rendered again.
+//!
+//! This file holds the batch as a whole: its options, its slots and its run index. The workers
+//! and their job list are in `schedule`, what is reused from an earlier run in `reuse`, the
+//! rendering of one document in `render`, and an applicant's assembly in `finish`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
-use super::guard::guarded;
 use super::index::LiveIndex;
-use super::output::{OutputDir, folder_name, remove_stale_temporaries};
-use super::slot::{self, Slot, State};
-use super::timings::Stage;
-use super::{ApplicantReport, MEMO_MAX_AGE, Session, Settings};
-use crate::assemble::{self, Manifest, Output, OutputKind};
-use crate::compose::model::{Document, Dossier};
+use super::output::folder_name;
+use super::schedule::lock;
+use super::slot::{self, Slot};
+use super::{ApplicantReport, FolderCheck, Session};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path};
-use crate::layout::compile::render_pdf;
-use crate::layout::fonts::FontLibrary;
-use crate::templates::TemplateStore;
+use crate::files::OutputDir;
+use crate::files::remove_stale_temporaries;
 
 /// Set by Ctrl-C: workers finish the document in hand and take no more.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -51,12 +48,6 @@ pub struct BuildOptions {
     pub batch: Option<String>,
 }
 
-/// One document to render: which applicant, which of its documents.
-struct Job {
-    slot: usize,
-    document: usize,
-}
-
 /// The applicants of shard `k` of `n` (1-based): every n-th folder of the sorted list.
 pub fn shard(dirs: &[PathBuf], k: usize, n: usize) -> Vec<PathBuf> {
     let mut sorted = dirs.to_vec();
@@ -67,27 +58,6 @@ pub fn shard(dirs: &[PathBuf], k: usize, n: usize) -> Vec<PathBuf> {
         .filter(|(i, _)| i % n == k - 1)
         .map(|(_, d)| d)
         .collect()
-}
-
-/// A fingerprint of everything besides an applicant's own data that shapes the output: the
-/// program version, every template file that can (not its notes), the fonts and their roles.
-pub fn run_fingerprint(store: &TemplateStore, settings: &Settings, fonts: &FontLibrary) -> String {
-    let mut parts: Vec<u8> = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
-    let names = TemplateStore::built_in_names();
-    let overrides = store.override_names();
-    for name in names
-        .iter()
-        .chain(&overrides)
-        .filter(|n| TemplateStore::shapes_output(n))
-    {
-        if let Some(file) = store.get(name) {
-            parts.extend(name.as_bytes());
-            parts.extend(assemble::sha256(&file.bytes).as_bytes());
-        }
-    }
-    parts.extend(fonts.fingerprint().as_bytes());
-    parts.extend(settings.font_roles.join(";").as_bytes());
-    assemble::sha256(&parts)
 }
 
 /// What a batch found and did.
@@ -111,8 +81,22 @@ impl Session {
     /// [`OutputLock`](super::output::OutputLock): the temporary files that killed runs left in
     /// the folder are removed first.
     pub fn build(&self, dirs: &[PathBuf], options: &BuildOptions) -> BatchReport {
+        self.build_checked(dirs, Vec::new(), options)
+    }
+
+    /// As [`Session::build`], for folders whose checks were made already: `checked[i]` is the
+    /// check of `dirs[i]` (as many as there are), which the batch does not repeat.
+    pub(super) fn build_checked(
+        &self,
+        dirs: &[PathBuf],
+        checked: Vec<FolderCheck>,
+        options: &BuildOptions,
+    ) -> BatchReport {
         let out = OutputDir::new(&options.out);
         let slots = self.slots(dirs, &out);
+        for (slot, checked) in slots.iter().zip(checked) {
+            *lock(&slot.checked) = Some(checked);
+        }
         let folders: Vec<String> = slots.iter().map(|s| s.folder.clone()).collect();
         let batch = options.batch.clone().unwrap_or_else(|| self.batch_id(dirs));
         let index = LiveIndex::open(
@@ -129,8 +113,7 @@ impl Session {
                 .map(|s| remove_stale_temporaries(s.target.path()))
                 .sum(),
         };
-        let jobs = self.job_list(&slots, options);
-        self.run_jobs(&slots, &jobs, &index, options);
+        self.render_all(&slots, &index, options);
         let mut problems = Diagnostics::new();
         let applicants: Vec<ApplicantReport> = slots
             .into_iter()
@@ -151,14 +134,6 @@ impl Session {
             applicants,
             problems,
         }
-    }
-
-    /// A hash naming the batch of `dirs` (all of them, before sharding) with this session's
-    /// templates and fonts: the shards of one batch share it, and `merge` joins only those.
-    pub fn batch_id(&self, dirs: &[PathBuf]) -> String {
-        let mut names: Vec<String> = dirs.iter().map(|d| folder_name(d)).collect();
-        names.sort();
-        assemble::sha256(format!("{}\n{}", self.fingerprint, names.join("\n")).as_bytes())
     }
 
     /// One slot per folder; folders that would write to the same output folder fail at once.
@@ -188,313 +163,4 @@ impl Session {
             })
             .collect()
     }
-
-    /// The documents to render, in order, and each slot's count of them: one for each material
-    /// of the notice (a dossier holds them in the same order).
-    fn job_list(&self, slots: &[Slot], options: &BuildOptions) -> Vec<Job> {
-        let materials = &self.composer.notice().materials;
-        let jobs: Vec<Job> = (0..slots.len())
-            .flat_map(|slot| (0..materials.len()).map(move |document| Job { slot, document }))
-            .filter(|job| {
-                options
-                    .only_material
-                    .is_none_or(|m| materials[job.document].number == m)
-            })
-            .filter(|job| matches!(*lock(&slots[job.slot].state), State::Pending))
-            .collect();
-        for (index, slot) in slots.iter().enumerate() {
-            let count = jobs.iter().filter(|j| j.slot == index).count();
-            slot.remaining.store(count, Ordering::SeqCst);
-        }
-        jobs
-    }
-
-    fn run_jobs(&self, slots: &[Slot], jobs: &[Job], index: &LiveIndex, options: &BuildOptions) {
-        let next = AtomicUsize::new(0);
-        let progress = progress_bar(jobs.len());
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(self.jobs.min(jobs.len()).max(1))
-            .thread_name(|i| format!("shenbao-render-{i}"))
-            .build()
-            .expect("the render pool starts");
-        pool.broadcast(|_| {
-            while !INTERRUPTED.load(Ordering::SeqCst) {
-                let Some(job) = jobs.get(next.fetch_add(1, Ordering::SeqCst)) else {
-                    break;
-                };
-                self.run_job(&slots[job.slot], job, index, options);
-                progress.inc(1);
-            }
-        });
-        progress.finish_and_clear();
-        if INTERRUPTED.load(Ordering::SeqCst) {
-            for slot in slots
-                .iter()
-                .filter(|s| s.remaining.load(Ordering::SeqCst) > 0)
-            {
-                let mut report = lock(&slot.report);
-                if !report.diagnostics.has_errors() {
-                    report.diagnostics.push(
-                        Diagnostic::error("已中断：此申报单位的材料没有全部生成")
-                            .at(Location::file(&slot.dir))
-                            .hint("重新运行即可继续；已生成的文件完整可用"),
-                    );
-                }
-            }
-        }
-    }
-
-    /// Renders one document, and assembles its applicant after its last one. A panic in either
-    /// becomes the applicant's error; the other applicants go on.
-    fn run_job(&self, slot: &Slot, job: &Job, index: &LiveIndex, options: &BuildOptions) {
-        let Some(dossier) = self.prepare(slot) else {
-            return;
-        };
-        let document = &dossier.documents[job.document];
-        let rendered = guarded(|| {
-            self.render(slot, document, index, options);
-            comemo::evict(MEMO_MAX_AGE);
-        });
-        if let Err(panic) = rendered {
-            let problem = crashed(slot, &format!("材料{}", document.material), &panic);
-            lock(&slot.report).diagnostics.push(problem);
-        }
-        if slot.remaining.fetch_sub(1, Ordering::SeqCst) == 1
-            && let Err(panic) = guarded(|| self.assemble(slot, &dossier, index, options))
-        {
-            let problem = crashed(slot, "合订本、Word 文件或文件清单", &panic);
-            lock(&slot.report).diagnostics.push(problem);
-            *lock(&slot.state) = State::Done;
-        }
-    }
-
-    /// The applicant's documents, loading, checking and composing it on first use.
-    fn prepare(&self, slot: &Slot) -> Option<Arc<Dossier>> {
-        let mut state = lock(&slot.state);
-        if let State::Pending = *state {
-            *state = match guarded(|| self.load_and_compose(slot)) {
-                Ok(Some(dossier)) => State::Ready(Arc::new(dossier)),
-                Ok(None) => State::Failed,
-                Err(panic) => {
-                    let problem = crashed(slot, "申报数据", &panic);
-                    lock(&slot.report).diagnostics.push(problem);
-                    State::Failed
-                }
-            };
-        }
-        match &*state {
-            State::Ready(dossier) => Some(dossier.clone()),
-            _ => None,
-        }
-    }
-
-    fn load_and_compose(&self, slot: &Slot) -> Option<Dossier> {
-        let (loaded, diagnostics) = self.check_one(&slot.dir);
-        let mut report = lock(&slot.report);
-        report.identity = super::identity(&loaded);
-        report.diagnostics.extend(diagnostics);
-        let (applicant, texts) = loaded.filter(|_| !report.diagnostics.has_errors())?;
-        match self
-            .timings
-            .time(Stage::Compose, || self.composer.dossier(&applicant, &texts))
-        {
-            Ok(dossier) => Some(dossier),
-            Err(problem) => {
-                report.diagnostics.push(problem);
-                None
-            }
-        }
-    }
-
-    fn render(&self, slot: &Slot, document: &Document, index: &LiveIndex, options: &BuildOptions) {
-        let name = pdf_name(document);
-        let input = self.input_hash(document);
-        let previous = if options.force {
-            None
-        } else {
-            assemble::reusable(&slot.previous, &slot.target, &name, &input)
-        };
-        if let Some(output) = previous {
-            lock(&slot.report).outputs.push(output);
-            return;
-        }
-        let rendered = slot
-            .before_writing(index)
-            .map_err(Diagnostics::from)
-            .and_then(|()| self.render_pdf(document, &slot.target, &name, &input, options));
-        match rendered {
-            Ok((output, warnings)) => {
-                let mut report = lock(&slot.report);
-                report.outputs.push(output);
-                report.diagnostics.extend(warnings);
-            }
-            Err(problems) => lock(&slot.report).diagnostics.extend(problems),
-        }
-    }
-
-    pub(super) fn render_pdf(
-        &self,
-        document: &Document,
-        target: &OutputDir,
-        name: &str,
-        input: &str,
-        options: &BuildOptions,
-    ) -> Result<(Output, Diagnostics), Diagnostics> {
-        let data = serde_json::to_vec(document).map_err(|e| Diagnostic::error(e.to_string()))?;
-        let template = document.template;
-        if let Some(dir) = &options.emit_typst {
-            let folder = OutputDir::new(dir)
-                .folder(&target.name())?
-                .folder(&format!("材料{}", document.material))?;
-            let evidence: Vec<(&str, &Path)> = document
-                .evidence
-                .iter()
-                .map(|e| e.path.as_str())
-                .zip(document.sources.iter().map(PathBuf::as_path))
-                .collect();
-            super::emit::write(&folder, self.engine.templates(), template, &data, &evidence)?;
-        }
-        let world = self.world(document, data)?;
-        let ident = format!("{}/{}", target.name(), document.material);
-        let rendered = render_pdf(&world, &ident)?;
-        self.timings.add(Stage::Compile, rendered.compile_time);
-        self.timings.add(Stage::Export, rendered.export_time);
-        let output = self.timings.time(Stage::Write, || {
-            assemble::emit(
-                target,
-                name,
-                OutputKind::Pdf,
-                Some(document.material),
-                Some(rendered.pages),
-                &rendered.pdf,
-            )
-        })?;
-        Ok((output.with_input(input), rendered.warnings))
-    }
-
-    /// A hash of everything that shapes one document's bytes.
-    pub(super) fn input_hash(&self, document: &Document) -> String {
-        let mut parts = self.fingerprint.as_bytes().to_vec();
-        parts.extend(serde_json::to_vec(document).unwrap_or_default());
-        for source in &document.sources {
-            parts.extend(
-                std::fs::read(source)
-                    .map(|b| assemble::sha256(&b))
-                    .unwrap_or_default()
-                    .as_bytes(),
-            );
-        }
-        assemble::sha256(&parts)
-    }
-
-    /// Print sets, Word files and the manifest, once every document of the applicant is done.
-    fn assemble(&self, slot: &Slot, dossier: &Dossier, index: &LiveIndex, options: &BuildOptions) {
-        let mut report = lock(&slot.report);
-        if options.only_material.is_some() {
-            *lock(&slot.state) = State::Done;
-            return;
-        }
-        if !report.diagnostics.has_errors()
-            && let Err(problem) = slot.before_writing(index)
-        {
-            report.diagnostics.push(problem);
-        }
-        if !report.diagnostics.has_errors() {
-            self.word_and_print_sets(slot, dossier, &mut report, options);
-        }
-        report.outputs.sort_by(|a, b| a.path.cmp(&b.path));
-        if !report.diagnostics.has_errors()
-            && let Some((name, category)) = report.identity.clone()
-        {
-            let manifest = Manifest {
-                applicant: name,
-                category,
-                outputs: report.outputs.clone(),
-                warnings: Diagnostics::from_iter_warnings(&report.diagnostics),
-            };
-            let finished = self
-                .timings
-                .time(Stage::Write, || slot.finish(&manifest, &mut report, index));
-            if let Err(problem) = finished {
-                report.diagnostics.push(problem);
-            }
-        }
-        *lock(&slot.state) = State::Done;
-    }
-
-    fn word_and_print_sets(
-        &self,
-        slot: &Slot,
-        dossier: &Dossier,
-        report: &mut ApplicantReport,
-        options: &BuildOptions,
-    ) {
-        let notice = self.composer.notice();
-        match self.timings.time(Stage::Word, || {
-            assemble::word_files(notice, dossier, &slot.target)
-        }) {
-            Ok((files, warnings)) => {
-                report.outputs.extend(files);
-                report.diagnostics.extend(warnings);
-            }
-            Err(problem) => report.diagnostics.push(problem),
-        }
-        match self.timings.time(Stage::Word, || {
-            assemble::data_bundle(notice, dossier, &slot.target)
-        }) {
-            Ok(bundle) => report.outputs.push(bundle),
-            Err(problem) => report.diagnostics.push(problem),
-        }
-        let none = BTreeMap::new();
-        let previous = if options.force { &none } else { &slot.previous };
-        let outputs = self.timings.time(Stage::PrintSets, || {
-            assemble::print_sets(
-                notice,
-                &slot.target,
-                &report.outputs,
-                options.separator,
-                previous,
-            )
-        });
-        match outputs {
-            Ok(sets) => report.outputs.extend(sets),
-            Err(problem) => report.diagnostics.push(problem),
-        }
-    }
-}
-
-/// The error of an applicant whose work panicked in a dependency.
-fn crashed(slot: &Slot, what: &str, panic: &str) -> Diagnostic {
-    let report = lock(&slot.report);
-    let name = report
-        .identity
-        .as_ref()
-        .map_or(slot.folder.as_str(), |(name, _)| name.as_str());
-    Diagnostic::error(format!(
-        "处理“{name}”的{what}时程序内部出错（{panic}），此单位的材料未能生成"
-    ))
-    .at(Location::file(&slot.dir))
-    .hint("其他申报单位不受影响；请检查此单位的佐证材料（图片、PDF）是否完好，并把此信息连同申报材料报告给 shenbao 的维护者")
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// `材料1-申报函.pdf`.
-fn pdf_name(document: &Document) -> String {
-    format!("材料{}-{}.pdf", document.material, document.material_name)
-}
-
-fn progress_bar(total: usize) -> ProgressBar {
-    use std::io::IsTerminal as _;
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} 份文档 {per_sec} 剩余 {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
 }

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use super::output::OutputDir;
 use crate::diagnostics::{Diagnostic, Location};
+use crate::files::OutputDir;
 use crate::templates::TemplateStore;
 
 /// Writes `folder/main.typ` (the material's template), every other `.typ` template,

@@ -11,20 +11,17 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use crate::assemble::data::{self, EntryKind};
+use crate::diagnostics::escape_controls;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, io_problem};
+use crate::files::{TEMPORARY_PREFIX, safe_name};
 use crate::load::applicant::APPLICANT_FILE;
 use crate::load::confine;
 use crate::load::evidence::EvidenceKind;
 use crate::load::limits::Limits;
 use crate::load::names::file_name_problem;
 use crate::load::notice::Notice;
-use crate::load::text::escape_controls;
 use crate::load::yaml::{self, Value};
 use crate::load::zipped;
-use crate::run::output::{TEMPORARY_PREFIX, safe_name};
-
-/// The end of a bundle's file name after the applicant's name.
-const BUNDLE_SUFFIX: &str = "-申报数据";
 
 /// The end of the name of the temporary folder a bundle is unpacked into.
 const UNPACKING_SUFFIX: &str = ".import";
@@ -71,7 +68,7 @@ pub fn import(bundle: &Path, dir: &Path, notice: &Notice) -> Imported {
             return imported;
         }
     };
-    let placed = folder_name(bundle, &entries).and_then(|name| {
+    let placed = folder_name(bundle, &entries, &notice.data_bundle_suffix).and_then(|name| {
         let (folder, beside) = free_folder(dir, &name);
         unpack(bundle, dir, &folder, &entries).map(|()| (folder, beside))
     });
@@ -238,8 +235,8 @@ fn entry_error(bundle: &Path, name: &str, problem: String) -> Diagnostic {
 }
 
 /// The folder name of the imported applicant: the `name` of its `applicant.yaml`, or, when that
-/// file gives none, the bundle's name without `-申报数据`.
-fn folder_name(bundle: &Path, entries: &[Entry]) -> Result<String, Diagnostic> {
+/// file gives none, the bundle's name without the notice's `data_bundle_suffix`.
+fn folder_name(bundle: &Path, entries: &[Entry], suffix: &str) -> Result<String, Diagnostic> {
     let from_yaml = entries
         .iter()
         .find(|e| e.kind == EntryKind::Applicant)
@@ -248,11 +245,7 @@ fn folder_name(bundle: &Path, entries: &[Entry]) -> Result<String, Diagnostic> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let name = from_yaml.unwrap_or_else(|| {
-        stem.strip_suffix(BUNDLE_SUFFIX)
-            .unwrap_or(&stem)
-            .to_string()
-    });
+    let name = from_yaml.unwrap_or_else(|| stem.strip_suffix(suffix).unwrap_or(&stem).to_string());
     let problem = safe_name(&name)
         .err()
         .map(str::to_string)

@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::output::OutputDir;
 use crate::diagnostics::{Diagnostic, Location, io_problem};
+use crate::files::OutputDir;
 
 /// The index of a run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -145,9 +145,7 @@ impl LiveIndex {
             complete,
             applicants: entries.values().cloned().collect(),
         };
-        let json =
-            serde_json::to_vec_pretty(&index).map_err(|e| Diagnostic::error(e.to_string()))?;
-        self.out.write(&self.name, &json).map(|_| ())
+        self.out.write_json(&self.name, &index).map(|_| ())
     }
 }
 
@@ -202,8 +200,7 @@ pub fn merge(out: &Path) -> Result<RunIndex, Diagnostic> {
         complete: true,
         applicants,
     };
-    let json = serde_json::to_vec_pretty(&index).map_err(|e| Diagnostic::error(e.to_string()))?;
-    OutputDir::new(out).write("manifest.json", &json)?;
+    OutputDir::new(out).write_json("manifest.json", &index)?;
     Ok(index)
 }
 

@@ -3,15 +3,17 @@
 //! and material into one job list, renders it on long-lived workers, and assembles each
 //! applicant's outputs as soon as its last document is done.
 
-mod background;
 pub mod batch;
 mod emit;
-pub mod guard;
+mod finish;
 pub mod import;
 pub mod index;
 pub mod output;
 pub mod package;
 pub mod preview;
+mod render;
+mod reuse;
+mod schedule;
 mod slot;
 pub mod timings;
 pub mod watch;
@@ -24,10 +26,10 @@ use crate::assemble::Output;
 use crate::compose::Composer;
 use crate::compose::model::Document;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::layout::fonts::{self, Coverage, FontLibrary};
+use crate::layout::fonts::{Coverage, FontLibrary};
 use crate::layout::world::{DocumentWorld, Engine};
 use crate::load::applicant::Applicant;
-use crate::load::date::Date;
+use crate::load::fonts::{self, FontRemap};
 use crate::load::notice::{MaterialKind, Notice};
 use crate::load::roster::{Roster, RosterSpec};
 use crate::load::{self, Texts};
@@ -47,8 +49,8 @@ pub struct Settings {
     pub font_paths: Vec<PathBuf>,
     /// Also use the fonts installed on this machine (`--system-fonts`).
     pub system_fonts: bool,
-    /// `ROLE=FAMILY[,FAMILY…]` remappings.
-    pub font_roles: Vec<String>,
+    /// The `--font-role` remappings.
+    pub font_roles: Vec<FontRemap>,
     /// Render workers; 0 means one per core.
     pub jobs: usize,
     /// A roster workbook giving the applicants' identity and letter fields.
@@ -76,6 +78,10 @@ pub struct Session {
     inputs: Vec<PathBuf>,
     timings: timings::Timings,
 }
+
+/// One folder loaded and checked: the applicant and its texts when they could be read, and every
+/// problem found.
+pub type FolderCheck = (Option<(Applicant, Texts)>, Diagnostics);
 
 /// The result for one applicant folder.
 #[derive(Debug)]
@@ -129,7 +135,7 @@ impl Session {
         } else {
             settings.jobs
         };
-        let fingerprint = batch::run_fingerprint(&store, settings, &fonts);
+        let fingerprint = reuse::run_fingerprint(&store, settings, &fonts);
         Ok(Self {
             composer,
             engine: Engine::new(fonts, store),
@@ -168,7 +174,7 @@ impl Session {
 
     /// Loads and validates one applicant folder: its `applicant.yaml`, then its texts and
     /// assessment values against the catalogue of its category.
-    pub fn check_one(&self, dir: &Path) -> (Option<(Applicant, Texts)>, Diagnostics) {
+    pub fn check_one(&self, dir: &Path) -> FolderCheck {
         let timings = &self.timings;
         let (applicant, sources, mut diagnostics) = timings.time(Stage::Load, || {
             load::load_applicant(dir, self.roster.as_ref(), &self.notice().limits)
@@ -179,14 +185,7 @@ impl Session {
         };
         if let Some(applicant) = &applicant {
             diagnostics.extend(timings.time(Stage::Validate, || rules.check(applicant)));
-            let letters = self
-                .notice()
-                .materials
-                .iter()
-                .filter(|m| m.key == MaterialKind::Letter);
-            for letter in letters.filter_map(|m| self.composer.letter(applicant, m).ok()) {
-                diagnostics.extend(rules.check_letter(applicant, &letter));
-            }
+            diagnostics.extend(self.check_letters(&rules, applicant));
         }
         let category = sources.as_ref().and_then(|s| s.category.as_ref());
         let catalogue = category.and_then(|c| self.composer.catalogue(&c.value));
@@ -203,6 +202,24 @@ impl Session {
             _ => Texts::default(),
         };
         (applicant.map(|a| (a, texts)), diagnostics)
+    }
+
+    /// The cross-checks of each letter of the notice's list against its attachments as composed
+    /// (none when the applicant's category is unknown, which `check` reports).
+    fn check_letters(&self, rules: &Rules, applicant: &Applicant) -> Diagnostics {
+        let Ok(data) = self.composer.wording_data(applicant) else {
+            return Diagnostics::new();
+        };
+        let letters = self
+            .notice()
+            .materials
+            .iter()
+            .filter(|m| m.key == MaterialKind::Letter);
+        let mut found = Diagnostics::new();
+        for letter in letters.filter_map(|m| self.composer.letter(applicant, &data, m).ok()) {
+            found.extend(rules.check_letter(applicant, &letter.attachments));
+        }
+        found
     }
 
     /// The composed dossier of one folder, or every problem that stands in the way.
@@ -222,12 +239,9 @@ impl Session {
     }
 
     /// The Typst world that lays out `document`, whose model serialises to `data`.
-    fn world(&self, document: &Document, data: Vec<u8>) -> Result<DocumentWorld<'_>, Diagnostic> {
-        let date = Date::parse(&document.meta.date).map_err(Diagnostic::error)?;
-        Ok(
-            DocumentWorld::new(&self.engine, document.template, data, date)
-                .with_evidence(document.sources.clone()),
-        )
+    fn world(&self, document: &Document, data: Vec<u8>) -> DocumentWorld<'_> {
+        DocumentWorld::new(&self.engine, document.template, data, document.meta.date)
+            .with_evidence(document.sources.iter().map(|s| s.path.clone()).collect())
     }
 
     /// The catalogue of indicators of the notice's category `category`, if it has one.
@@ -249,7 +263,8 @@ impl Session {
             .iter()
             .find(|m| m.key == MaterialKind::Letter)
             .ok_or_else(|| Diagnostic::error("notice.yaml 的 materials 中没有申报函（letter）"))?;
-        self.composer.letter(&bare, letter)
+        let data = self.composer.wording_data(&bare)?;
+        self.composer.letter(&bare, &data, letter)
     }
 
     /// The values the wording templates receive for the applicant in `dir` (for the guide).

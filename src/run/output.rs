@@ -1,236 +1,25 @@
-//! The output folder: the only way `run` and `assemble` make an output path. An [`OutputDir`] is
-//! the folder given with `-o`, or a folder under it reached one safe name at a time, so every
-//! path it returns lies under the output folder whatever the names (which come from data) hold.
-//! This module also owns what shenbao promises about the folder as a whole: it never overlaps an
-//! input ([`check_apart`]), one run writes it at a time ([`OutputLock`]), and the temporary files
-//! of a run that was killed are removed by the next one ([`remove_stale_temporaries`]).
+//! What shenbao promises about the output folder as a whole (every write into it goes through
+//! [`OutputDir`](crate::files::OutputDir)): it never overlaps an input ([`check_apart`]), one run
+//! writes it at a time ([`OutputLock`]), and the temporary files of a run that was killed are
+//! removed by the next one ([`remove_stale_temporaries`](crate::files::remove_stale_temporaries)).
 
 use std::fs::File;
-use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 
-use super::background::BackgroundWrites;
-
-use crate::assemble::write_atomically;
 use crate::diagnostics::{Diagnostic, Location, display_path, io_problem};
-
-/// How the temporary file of an atomic write starts; it ends with [`TEMPORARY_SUFFIX`], with six
-/// random letters or digits between.
-pub const TEMPORARY_PREFIX: &str = ".shenbao-";
-/// How the temporary file of an atomic write ends.
-pub const TEMPORARY_SUFFIX: &str = ".part";
+use crate::files::{TEMPORARY_PREFIX, TEMPORARY_SUFFIX, resolve};
 /// The advisory lock file at the root of an output folder.
 pub const LOCK_FILE: &str = ".shenbao.lock";
 
-/// A folder under the output folder (or the output folder itself).
-#[derive(Debug, Clone)]
-pub struct OutputDir {
-    path: PathBuf,
-    /// The output folder given on the command line, resolved: nothing is written or removed
-    /// whose real place is not under it (a symbolic link planted inside cannot lead out).
-    root: PathBuf,
-    /// The writes started by [`OutputDir::write_soon`] (shared by the copies of this value, not
-    /// by its sub-folders).
-    writes: Arc<BackgroundWrites>,
-}
-
-impl PartialEq for OutputDir {
-    fn eq(&self, other: &Self) -> bool {
-        self.path == other.path && self.root == other.root
-    }
-}
-
-impl Eq for OutputDir {}
-
-impl OutputDir {
-    /// The output folder given on the command line.
-    pub fn new(root: impl Into<PathBuf>) -> Self {
-        let path = root.into();
-        let root = resolve(&path);
-        Self {
-            path,
-            root,
-            writes: Arc::default(),
-        }
-    }
-
-    /// Where the folder is.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The folder's own name, as the messages and `--emit-typst` name it.
-    pub fn name(&self) -> String {
-        self.path
-            .file_name()
-            .map_or_else(|| "输出目录".into(), |n| n.to_string_lossy().into_owned())
-    }
-
-    /// The sub-folder `name`, which must be one safe file name.
-    pub fn folder(&self, name: &str) -> Result<OutputDir, Diagnostic> {
-        Ok(Self {
-            path: self.file(name)?,
-            root: self.root.clone(),
-            writes: Arc::default(),
-        })
-    }
-
-    /// The file `name` in this folder, which must be one safe file name.
-    pub fn file(&self, name: &str) -> Result<PathBuf, Diagnostic> {
-        safe_name(name).map_err(|reason| self.refused(name, reason))?;
-        Ok(self.path.join(name))
-    }
-
-    /// The file at `relative` (names separated by `/`, each a safe file name) under this folder.
-    pub fn nested(&self, relative: &str) -> Result<PathBuf, Diagnostic> {
-        let mut path = self.path.clone();
-        for name in relative.split('/') {
-            safe_name(name).map_err(|reason| self.refused(relative, reason))?;
-            path.push(name);
-        }
-        Ok(path)
-    }
-
-    /// Writes `bytes` as the file `name` of this folder, atomically; returns its path.
-    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, Diagnostic> {
-        let path = self.file(name)?;
-        self.write_at(&path, bytes)?;
-        Ok(path)
-    }
-
-    /// Writes `bytes` at `relative` under this folder, atomically; returns its path.
-    pub fn write_nested(&self, relative: &str, bytes: &[u8]) -> Result<PathBuf, Diagnostic> {
-        let path = self.nested(relative)?;
-        self.write_at(&path, bytes)?;
-        Ok(path)
-    }
-
-    /// Starts writing `bytes` as the file `name` of this folder, atomically and durably, on a
-    /// thread of its own; [`OutputDir::settle`] waits for it.
-    pub fn write_soon(&self, name: &str, bytes: Vec<u8>) -> Result<PathBuf, Diagnostic> {
-        let path = self.file(name)?;
-        if !self.really_inside(&path) {
-            return Err(self.led_out(&path));
-        }
-        self.writes.start(path.clone(), bytes)?;
-        Ok(path)
-    }
-
-    /// Waits for the writes this folder started; the first problem, if any.
-    pub fn settle(&self) -> Result<(), Diagnostic> {
-        self.writes.settle()
-    }
-
-    fn write_at(&self, path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-        if !self.really_inside(path) {
-            return Err(self.led_out(path));
-        }
-        write_atomically(path, bytes)
-    }
-
-    /// Removes the file at `relative` when it is a regular file really under the output folder
-    /// and its sha256 is still `sha256`, then the folders it leaves empty up to this one; true
-    /// when it was removed. Anything else is left alone.
-    pub fn remove_if_unchanged(&self, relative: &str, sha256: &str) -> bool {
-        let Ok(path) = self.nested(relative) else {
-            return false;
-        };
-        let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
-        let same = regular
-            && self.really_inside(&path)
-            && std::fs::read(&path).is_ok_and(|b| crate::assemble::sha256(&b) == sha256);
-        if !same || std::fs::remove_file(&path).is_err() {
-            return false;
-        }
-        let mut folder = path.parent();
-        while let Some(dir) = folder.filter(|d| *d != self.path && d.starts_with(&self.path)) {
-            if std::fs::remove_dir(dir).is_err() {
-                break;
-            }
-            folder = dir.parent();
-        }
-        true
-    }
-
-    fn really_inside(&self, path: &Path) -> bool {
-        path.parent()
-            .is_some_and(|parent| resolve(parent).starts_with(&self.root))
-    }
-
-    fn led_out(&self, path: &Path) -> Diagnostic {
-        Diagnostic::error("输出目录中的符号链接指向输出目录之外，为免写到别处，未写入")
-            .at(Location::file(path))
-            .hint(format!(
-                "请删除输出目录 {} 中指向别处的符号链接，或用 -o 指定一个新目录",
-                display_path(&self.root)
-            ))
-    }
-
-    fn refused(&self, name: &str, reason: &str) -> Diagnostic {
-        Diagnostic::error(format!(
-            "输出文件名“{}”无法使用：{reason}，写出后会落到输出目录之外或无法打开",
-            name.escape_debug()
-        ))
-        .at(Location::file(&self.path))
-        .hint("文件名来自申报数据（如申报单位名称、类别、材料名称）；请在申报数据或模板中改用不含 / \\ .. 和控制字符的名称")
-    }
-}
-
-/// Why `name` cannot be one file name under the output folder, if it cannot.
-pub fn safe_name(name: &str) -> Result<(), &'static str> {
-    if name.is_empty() {
-        return Err("名称为空");
-    }
-    if name == "." || name == ".." {
-        return Err("名称是 . 或 ..");
-    }
-    if name.contains(['/', '\\']) {
-        return Err("名称含路径分隔符 / 或 \\");
-    }
-    if name.contains('\0') {
-        return Err("名称含空字符");
-    }
-    if name.chars().any(char::is_control) {
-        return Err("名称含控制字符");
-    }
-    Ok(())
-}
-
 /// The name of the output folder of the applicant in `applicant_dir`: the folder's own name.
 pub fn folder_name(applicant_dir: &Path) -> String {
-    applicant_dir
-        .canonicalize()
-        .ok()
-        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+    crate::files::folder_name(applicant_dir)
         .or_else(|| {
             applicant_dir
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
         })
         .unwrap_or_else(|| "applicant".into())
-}
-
-/// Where `path` really is: the canonical path of its nearest existing ancestor (symbolic links
-/// followed), then the rest of it, with `.` and `..` applied.
-pub fn resolve(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut resolved = PathBuf::new();
-    for component in absolute.components() {
-        match component {
-            Component::Prefix(_) | Component::RootDir => resolved.push(component),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                resolved.pop();
-            }
-            Component::Normal(name) => {
-                resolved.push(name);
-                if let Ok(real) = resolved.canonicalize() {
-                    resolved = real;
-                }
-            }
-        }
-    }
-    resolved
 }
 
 /// True when one of `a` and `b` (resolved) is inside the other, or they are the same.
@@ -411,69 +200,9 @@ fn busy(out: &Path, error: &std::fs::TryLockError) -> Diagnostic {
     }
 }
 
-/// True for the name of a temporary file that an atomic write of shenbao leaves when its run is
-/// killed: `.shenbao-` + six letters or digits + `.part`.
-pub fn is_temporary(name: &str) -> bool {
-    name.strip_prefix(TEMPORARY_PREFIX)
-        .and_then(|rest| rest.strip_suffix(TEMPORARY_SUFFIX))
-        .is_some_and(|middle| {
-            middle.len() == 6 && middle.bytes().all(|b| b.is_ascii_alphanumeric())
-        })
-}
-
-/// Removes the temporary files of earlier runs under `dir` (never following a symbolic link);
-/// returns how many were removed. Call it only while holding the folder's lock.
-pub fn remove_stale_temporaries(dir: &Path) -> usize {
-    let mut removed = 0;
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                pending.push(entry.path());
-            } else if kind.is_file()
-                && is_temporary(&entry.file_name().to_string_lossy())
-                && std::fs::remove_file(entry.path()).is_ok()
-            {
-                removed += 1;
-            }
-        }
-    }
-    removed
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_single_safe_names_are_joined() {
-        let out = OutputDir::new("/tmp/out");
-        for bad in [
-            "",
-            ".",
-            "..",
-            "/an/absolute/path",
-            "../../inputs/西峡县/evidence/zz",
-            "a\\b",
-            "a\0b",
-            "a\nb",
-            "a\u{1b}[31m",
-        ] {
-            assert!(out.file(bad).is_err(), "{bad:?} was accepted");
-            assert!(out.folder(bad).is_err(), "{bad:?} was accepted");
-        }
-        let folder = out.folder("洛阳市").unwrap();
-        assert_eq!(
-            folder.file("材料1-申报函.pdf").unwrap(),
-            Path::new("/tmp/out/洛阳市/材料1-申报函.pdf")
-        );
-        assert!(folder.nested("材料1/data/document.json").is_ok());
-        assert!(folder.nested("材料1/../../x").is_err());
-        assert!(folder.nested("/etc/passwd").is_err());
-    }
 
     #[test]
     fn paths_resolve_through_dots_and_links() {
@@ -492,15 +221,6 @@ mod tests {
         }
         assert!(check_apart(&real.join("out"), &inputs, "输出目录").is_ok());
         assert!(check_apart(&real.join("inputs/洛阳市-out"), &inputs, "输出目录").is_ok());
-    }
-
-    #[test]
-    fn temporary_names_are_recognised() {
-        assert!(is_temporary(".shenbao-a1B2c3.part"));
-        assert!(!is_temporary(".shenbao-a1B2c.part"));
-        assert!(!is_temporary("shenbao-a1B2c3.part"));
-        assert!(!is_temporary(".shenbao.lock"));
-        assert!(!is_temporary(".shenbao-previous.json"));
     }
 
     #[test]

@@ -10,17 +10,18 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::batch::{BuildOptions, INTERRUPTED};
-use super::output::{self, OutputDir, OutputLock};
+use super::output::{self, OutputLock};
 use super::slot::remove_if_present;
 use super::{ApplicantReport, Session, identity};
-use crate::assemble::summary::{self, SummaryRow, SummarySheet};
+use crate::assemble::xlsx::summary::{self, SummaryRow, SummarySheet};
 use crate::assemble::{self, Manifest, Output, OutputKind};
 use crate::compose::recommendation::{IndexRow, Recommended};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path, io_problem};
+use crate::files::OutputDir;
+use crate::files::{self, folder_name};
 use crate::load::Texts;
 use crate::load::applicant::Applicant;
 use crate::load::province::Province;
-use crate::load::roster::folder_name;
 use crate::validate::province::{self as rules, Submission};
 
 /// The package's index file.
@@ -158,7 +159,11 @@ impl Session {
             skip_run_index: true,
             ..options.clone()
         };
-        let built = self.build(&chosen, &applicants_only);
+        let prechecked = list
+            .iter()
+            .map(|(_, c)| (c.loaded.clone(), c.diagnostics.clone()))
+            .collect();
+        let built = self.build_checked(&chosen, prechecked, &applicants_only);
         rules.extend(built.problems);
         for report in built.applicants {
             if let Some(slot) = reports.iter_mut().find(|r| r.dir == report.dir) {
@@ -373,7 +378,7 @@ fn recommended<'a>(province: &Province, checked: &'a [Checked]) -> Vec<(Recommen
                     city: applicant
                         .city
                         .as_ref()
-                        .filter(|_| rules::is_county(applicant))
+                        .filter(|_| applicant.is_county())
                         .map(|c| c.value.clone()),
                 },
                 found,
@@ -471,7 +476,7 @@ fn applicant_files(
         material: None,
         pages: None,
         sheets: None,
-        sha256: assemble::sha256(&bytes),
+        sha256: files::sha256(&bytes),
     });
     Ok(files)
 }
@@ -512,9 +517,7 @@ fn stash_previous_index(out: &OutputDir) -> Result<Vec<PackageFile>, Diagnostic>
     files.retain(|f| !listed.iter().any(|l| l.path == f.path));
     files.extend(listed);
     if !files.is_empty() {
-        let json =
-            serde_json::to_vec_pretty(&files).map_err(|e| Diagnostic::error(e.to_string()))?;
-        out.write(STASH, &json)?;
+        out.write_json(STASH, &files)?;
     }
     remove_if_present(&out.file(MANIFEST)?)?;
     Ok(files)
@@ -565,9 +568,8 @@ fn finish_package(
             );
         }
     }
-    let written = serde_json::to_vec_pretty(manifest)
-        .map_err(|e| Diagnostic::error(e.to_string()))
-        .and_then(|json| out.write(MANIFEST, &json))
+    let written = out
+        .write_json(MANIFEST, manifest)
         .and_then(|_| remove_if_present(&out.file(STASH)?));
     if let Err(problem) = written {
         kept.push(problem);

@@ -104,7 +104,7 @@ impl Session {
         stamp: String,
     ) -> Result<Pages, Diagnostics> {
         let data = serde_json::to_vec(document).map_err(|e| Diagnostic::error(e.to_string()))?;
-        let world = self.world(document, data)?;
+        let world = self.world(document, data);
         let (laid_out, _) = layout(&world)?;
         Ok(Pages {
             material: document.material,

@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::ApplicantReport;
 use super::index::{IndexEntry, LiveIndex};
-use super::output::OutputDir;
+use super::{ApplicantReport, FolderCheck};
 use crate::assemble::{self, MANIFEST, Manifest, Output};
 use crate::compose::model::Dossier;
 use crate::diagnostics::{Diagnostic, Location, io_problem};
+use crate::files::OutputDir;
 
 /// Where a stopped run keeps the outputs of the last complete one, in the applicant's folder.
 pub const STASH: &str = ".shenbao-previous.json";
@@ -36,6 +36,8 @@ pub(super) struct Slot {
     pub report: Mutex<ApplicantReport>,
     /// The outputs of its last run, by path.
     pub previous: BTreeMap<String, Output>,
+    /// Its checks when the caller made them already (`package`), taken by the first worker.
+    pub checked: Mutex<Option<FolderCheck>>,
     invalidated: OnceLock<Result<(), Diagnostic>>,
 }
 
@@ -76,6 +78,7 @@ impl Slot {
             remaining: AtomicUsize::new(0),
             report: Mutex::new(report),
             previous,
+            checked: Mutex::new(None),
             invalidated: OnceLock::new(),
         }
     }
@@ -97,9 +100,7 @@ impl Slot {
             return Ok(());
         }
         let outputs: Vec<&Output> = self.previous.values().collect();
-        let json =
-            serde_json::to_vec_pretty(&outputs).map_err(|e| Diagnostic::error(e.to_string()))?;
-        self.target.write(STASH, &json).map(|_| ())
+        self.target.write_json(STASH, &outputs).map(|_| ())
     }
 
     /// Writes the manifest, removes the files of the last run that this one did not make (when

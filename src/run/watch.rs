@@ -84,7 +84,7 @@ fn rebuild(settings: &Settings, applicant: &Path, options: &BuildOptions, json: 
 
 fn snapshot(watched: &[PathBuf]) -> Snapshot {
     let mut files = Snapshot::new();
-    let (single, mut pending): (Vec<PathBuf>, Vec<PathBuf>) =
+    let (single, folders): (Vec<PathBuf>, Vec<PathBuf>) =
         watched.iter().cloned().partition(|p| p.is_file());
     for path in single {
         if let Ok(metadata) = std::fs::metadata(&path)
@@ -93,17 +93,11 @@ fn snapshot(watched: &[PathBuf]) -> Snapshot {
             files.insert(path, (modified, metadata.len()));
         }
     }
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            let Ok(metadata) = entry.metadata() else {
-                continue;
-            };
-            if metadata.is_dir() {
-                pending.push(path);
-            } else if let Ok(modified) = metadata.modified() {
-                files.insert(path, (modified, metadata.len()));
-            }
+    for entry in folders.iter().flat_map(|dir| crate::files::walk(dir)) {
+        if let Ok(metadata) = entry.metadata()
+            && let Ok(modified) = metadata.modified()
+        {
+            files.insert(entry.into_path(), (modified, metadata.len()));
         }
     }
     files

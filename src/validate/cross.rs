@@ -2,7 +2,6 @@
 //! of its attachments, and it closes as a 函, not with the wording of a 请示.
 
 use super::Rules;
-use crate::compose::model::Document;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::applicant::Applicant;
 use crate::load::fields::Located;
@@ -11,17 +10,13 @@ use crate::load::fields::Located;
 const SAME_DOCUMENT: f64 = 0.6;
 
 impl Rules<'_> {
-    /// Checks the letter's own paragraphs against the composed `letter`'s attachments.
-    pub fn check_letter(&self, applicant: &Applicant, letter: &Document) -> Diagnostics {
+    /// Checks the letter's own paragraphs against the titles of its attachments, as composed.
+    pub fn check_letter(&self, applicant: &Applicant, attachments: &[String]) -> Diagnostics {
         let mut found = Diagnostics::new();
         let Some(body) = &applicant.letter.body else {
             return found;
         };
-        let titles: Vec<String> = letter
-            .attachments
-            .iter()
-            .map(|t| t.replace('\n', ""))
-            .collect();
+        let titles: Vec<String> = attachments.iter().map(|t| t.replace('\n', "")).collect();
         for paragraph in body {
             citations(paragraph, &titles, &mut found);
             self.request_wording(paragraph, &mut found);

@@ -10,16 +10,21 @@ mod texts;
 use regex::Regex;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::layout::fonts::Coverage;
 use crate::load::applicant::Applicant;
-use crate::load::notice::Notice;
+use crate::load::notice::{Level, Notice};
 
 /// The rules that need more than the applicant: the notice and the fonts.
 pub struct Rules<'a> {
     /// The notice's facts.
     pub notice: &'a Notice,
     /// What the fonts can show.
-    pub coverage: &'a Coverage,
+    pub coverage: &'a dyn Glyphs,
+}
+
+/// Which characters the fonts of the roles can show (the fonts themselves are found at layout).
+pub trait Glyphs {
+    /// The characters of `text` that no role font can show, each once, in order.
+    fn missing(&self, text: &str) -> Vec<char>;
 }
 
 impl Rules<'_> {
@@ -29,7 +34,6 @@ impl Rules<'_> {
         self.category(applicant, &mut found);
         self.document_number(applicant, &mut found);
         self.characters(applicant, &mut found);
-        resolution::check(applicant, &mut found);
         found
     }
 
@@ -59,14 +63,8 @@ impl Rules<'_> {
                 );
             }
         }
-        let level = &applicant.level.value;
-        if level != "市" && level != "县" {
-            found.push(
-                Diagnostic::error(format!("级别“{level}”无效"))
-                    .at(applicant.level.location.clone())
-                    .hint("level 只能是“市”或“县”（县级市、区也填“县”）"),
-            );
-        } else if *level != category.level {
+        let level = applicant.level.value;
+        if level != category.level {
             found.push(
                 Diagnostic::error(format!("级别为“{level}”的单位不能申报“{category_name}”"))
                     .at(applicant.category.location.clone())
@@ -92,23 +90,23 @@ impl Rules<'_> {
 
     fn city(&self, applicant: &Applicant, found: &mut Diagnostics) {
         let cities = &self.notice.cities;
-        match (&applicant.level.value[..], &applicant.city) {
-            ("县", None) => found.push(
+        match (applicant.level.value, &applicant.city) {
+            (Level::County, None) => found.push(
                 Diagnostic::error("县（市、区）申报须写明所属省辖市")
                     .at(applicant.level.location.clone())
                     .hint("请添加一行“city: 某某市”"),
             ),
-            ("县", Some(city)) if !cities.contains(&city.value) => found.push(
+            (Level::County, Some(city)) if !cities.contains(&city.value) => found.push(
                 Diagnostic::error(format!("所属城市“{}”不是本省的省辖市", city.value))
                     .at(city.location.clone())
                     .hint(format!("可填写：{}", cities.join("、"))),
             ),
-            ("市", Some(city)) => found.push(
+            (Level::City, Some(city)) => found.push(
                 Diagnostic::warning("市级申报单位不需要填写 city，已忽略")
                     .at(city.location.clone())
                     .hint("删除 city 这一行"),
             ),
-            ("市", None) if !cities.contains(&applicant.name.value) => found.push(
+            (Level::City, None) if !cities.contains(&applicant.name.value) => found.push(
                 Diagnostic::error(format!("“{}”不是本省的省辖市", applicant.name.value))
                     .at(applicant.name.location.clone())
                     .hint(format!("市级申报单位应为：{}", cities.join("、"))),

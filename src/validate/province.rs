@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, display_path};
+use crate::files::folder_name;
 use crate::load::applicant::Applicant;
 use crate::load::date::Date;
 use crate::load::fields::{Located, nearest};
 use crate::load::notice::Notice;
 use crate::load::province::Province;
-use crate::load::roster::folder_name;
 
 /// One applicant folder as its own checks left it.
 #[derive(Debug, Clone, Copy)]
@@ -231,7 +231,7 @@ fn one_county_per_city(
     let counties: Vec<&Applicant> = submissions
         .iter()
         .filter_map(|s| s.applicant)
-        .filter(|a| is_county(a))
+        .filter(|a| a.is_county())
         .collect();
     let recommended = |a: &Applicant| {
         province
@@ -299,11 +299,6 @@ fn late(province: &Province, notice: &Notice, submissions: &[Submission], found:
             );
         }
     }
-}
-
-/// Whether `applicant` applies as a county (a city's `city` field is ignored).
-pub fn is_county(applicant: &Applicant) -> bool {
-    applicant.level.value == "县" && applicant.city.is_some()
 }
 
 /// Two folders of one applicant make the package ambiguous.

@@ -4,7 +4,8 @@
 //! rescan.
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::applicant::Applicant;
+use crate::load::applicant::Evidence;
+use crate::load::evidence::Inspected;
 
 /// The lowest effective resolution an evidence image may print at without a warning.
 pub const MIN_DPI: f64 = 150.0;
@@ -14,14 +15,15 @@ const BLOCK_MM: (f64, f64) = (225.0, 156.0);
 
 const MM_PER_INCH: f64 = 25.4;
 
-/// Warns about every evidence image under [`MIN_DPI`] at its printed size.
-pub fn check(applicant: &Applicant, found: &mut Diagnostics) {
-    for item in &applicant.sources.evidence {
-        // PDFs and unreadable files are not images; the loader reports unreadable ones.
-        let Ok(size) = imagesize::size(&item.file.value) else {
+/// Warns about every evidence image under [`MIN_DPI`] at its printed size, by the pixel size
+/// its inspection found (`inspected` in the order of `evidence`).
+pub fn check(evidence: &[Evidence], inspected: &[Option<Inspected>], found: &mut Diagnostics) {
+    for (item, inspected) in evidence.iter().zip(inspected) {
+        // PDFs are not images; files with a problem are reported by the loader.
+        let Some((width, height)) = inspected.as_ref().and_then(|i| i.pixels) else {
             continue;
         };
-        let dpi = effective_dpi(size.width as f64, size.height as f64);
+        let dpi = effective_dpi(f64::from(width), f64::from(height));
         if dpi >= MIN_DPI {
             continue;
         }
@@ -29,7 +31,7 @@ pub fn check(applicant: &Applicant, found: &mut Diagnostics) {
         found.push(
             Diagnostic::warning(format!(
                 "佐证材料图片“{}”分辨率偏低：{}×{} 像素，按版心大小打印只有约 {dpi:.0} dpi，打印出来会模糊",
-                item.written, size.width, size.height
+                item.written, width, height
             ))
             .at(item.file.location.clone())
             .hint(format!(

@@ -53,6 +53,7 @@ impl Rules<'_> {
         self.indicators(applicant, texts, catalogue, &mut found);
         self.timetable(applicant, &mut found);
         self.evidence(applicant, catalogue, &mut found);
+        super::resolution::check(&applicant.evidence, &texts.evidence, &mut found);
         self.text_characters(texts, &mut found);
         found
     }

@@ -32,7 +32,7 @@ use std::cell::Cell as Counter;
 
 use crate::compose::model::Document;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::layout::fonts::FontRoles;
+use crate::load::fonts::FontRoles;
 use crate::load::notice::MaterialKind;
 use package::Part;
 use page::{Footer, Geometry};
@@ -90,7 +90,7 @@ impl Fonts {
             body: word("body")?,
             heading_1: word("heading-1")?,
             heading_2: word("heading-2")?,
-            strong: word(crate::layout::fonts::STRONG)?,
+            strong: word(crate::load::fonts::STRONG)?,
             page_number: word("page-number")?,
         })
     }
@@ -140,11 +140,7 @@ impl Writer {
         let title = without_forbidden(&document.title).0.replace('\n', "");
         let author = without_forbidden(&document.meta.author).0;
         let mut parts = package::relationship_parts(&footers);
-        parts.extend(package::property_parts(
-            &title,
-            &author,
-            &document.meta.date,
-        ));
+        parts.extend(package::property_parts(&title, &author, document.meta.date));
         parts.push(Part::new("word/document.xml", body.into_bytes()));
         parts.push(Part::new(
             "word/styles.xml",

@@ -14,6 +14,7 @@ use zip::{CompressionMethod, DateTime, System, ZipWriter};
 use super::page::Footer;
 use super::xml::Xml;
 use crate::diagnostics::Diagnostic;
+use crate::load::date::Date;
 
 /// The relationship types of the parts.
 const OFFICE_DOCUMENT: &str =
@@ -186,8 +187,8 @@ pub fn font_table_part(fonts: &[&str]) -> Vec<u8> {
 
 /// `docProps/core.xml` and `docProps/app.xml`: title, author, and the document's date (midnight
 /// UTC of `YYYY-MM-DD`; anything else gives the epoch, so the file never depends on the clock).
-pub fn property_parts(title: &str, author: &str, date: &str) -> Vec<Part> {
-    let stamp = core_date(date);
+pub fn property_parts(title: &str, author: &str, date: Date) -> Vec<Part> {
+    let stamp = format!("{}T00:00:00Z", date.iso());
     let mut core = Xml::new();
     core.element(
         "cp:coreProperties",
@@ -225,17 +226,6 @@ pub fn property_parts(title: &str, author: &str, date: &str) -> Vec<Part> {
     ]
 }
 
-/// `YYYY-MM-DD` as a W3CDTF time stamp at midnight UTC; anything else gives the epoch.
-fn core_date(date: &str) -> String {
-    let valid = date.len() == 10
-        && date.char_indices().all(|(i, c)| match i {
-            4 | 7 => c == '-',
-            _ => c.is_ascii_digit(),
-        });
-    let day = if valid { date } else { "1970-01-01" };
-    format!("{day}T00:00:00Z")
-}
-
 /// The parts zipped in order, each deflated with the fixed time stamp, host and attributes.
 pub fn zip(parts: &[Part]) -> Result<Vec<u8>, Diagnostic> {
     let options = SimpleFileOptions::default()
@@ -265,8 +255,10 @@ mod tests {
 
     #[test]
     fn dates_never_come_from_the_clock() {
-        assert_eq!(core_date("2023-08-10"), "2023-08-10T00:00:00Z");
-        assert_eq!(core_date("2023年8月"), "1970-01-01T00:00:00Z");
+        let date = Date::new(2023, 8, 10).unwrap();
+        let parts = property_parts("标题", "某市人民政府", date);
+        let core = String::from_utf8(parts[0].bytes.clone()).unwrap();
+        assert!(core.contains(">2023-08-10T00:00:00Z<"), "{core}");
     }
 
     #[test]

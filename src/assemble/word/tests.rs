@@ -10,7 +10,7 @@ use crate::load::page::{Orientation, built_in};
 
 fn roles() -> FontRoles {
     let store = crate::templates::TemplateStore::new(None).unwrap();
-    crate::layout::fonts::load_roles(&store, &[]).unwrap()
+    crate::load::fonts::load_roles(&store, &[]).unwrap()
 }
 
 /// The kind of material `number` in the shipped notice.
@@ -26,7 +26,7 @@ fn kind_of(number: u8) -> MaterialKind {
 pub(super) fn document(material: u8, blocks: Vec<Block>) -> Document {
     let meta = Meta {
         author: "某市人民政府".to_string(),
-        date: "2023-08-10".to_string(),
+        date: crate::load::date::Date::new(2023, 8, 10).unwrap(),
     };
     let title = "某市国家知识产权强国建设\n试点城市创建工作报告".to_string();
     Document {

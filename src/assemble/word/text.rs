@@ -10,9 +10,9 @@
 use super::Writer;
 use super::styles::heading_style;
 use super::xml::Xml;
-use crate::compose::emphasis;
 use crate::compose::model::{Block, Document, Signature, runs_in};
 use crate::diagnostics::Diagnostic;
+use crate::load::emphasis;
 
 /// How a paragraph differs from its style.
 #[derive(Debug, Default, Clone, Copy)]

@@ -10,8 +10,8 @@ use super::paragraphs::{Aside, Paragraph};
 use super::styles::Styles;
 use super::tables::Table;
 use super::{excerpt, paragraph_place};
-use crate::compose::emphasis;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::load::emphasis;
 use crate::load::markdown::{BlockKind, MAX_TABLE_COLUMNS, MarkdownBlock};
 use crate::load::punctuation;
 

@@ -14,7 +14,7 @@
 use super::numbering::Rendered;
 use super::paragraphs::Paragraph;
 use super::styles::{BODY_TEXT, StyleHeading, Styles};
-use crate::compose::emphasis;
+use crate::load::emphasis;
 use crate::load::markdown::strip_heading_number;
 use crate::load::numbered::typed_heading;
 

@@ -20,8 +20,8 @@ mod xml;
 use std::io::Read;
 use std::path::Path;
 
-use crate::compose::emphasis;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::load::emphasis;
 use crate::load::markdown::{BlockKind, MarkdownBlock};
 use assembly::Assembly;
 use numbering::Numbering;

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::xml::Element;
-use crate::compose::body::chinese_number;
+use crate::load::numbered::chinese_number;
 
 /// Word has nine list levels.
 const LEVELS: usize = 9;

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use super::styles::numbering_of;
 use super::tables::{self, Table};
 use super::xml::{Element, Node};
-use crate::compose::emphasis;
+use crate::load::emphasis;
 use crate::load::text::{self, Findings};
 
 /// One body paragraph, before headings are decided.

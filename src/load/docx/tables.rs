@@ -4,7 +4,7 @@
 
 use super::paragraphs::{Aside, Item, Notes, items};
 use super::xml::Element;
-use crate::compose::emphasis;
+use crate::load::emphasis;
 use crate::load::markdown::Span;
 
 /// A table read from Word.

@@ -5,8 +5,8 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::list::{ListBuild, Piece};
 use super::{BlockKind, LineIndex, MAX_TABLE_COLUMNS, MarkdownBlock, strip_heading_number};
-use crate::compose::emphasis;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::load::emphasis;
 use crate::load::{punctuation, text};
 
 /// Text being gathered, with the source line of each stretch of it.

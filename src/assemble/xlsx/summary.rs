@@ -66,7 +66,7 @@ fn build(sheets: &[SummarySheet]) -> Result<Vec<u8>, XlsxError> {
         worksheet.set_name(sheet_name(sheet))?;
         write_sheet(worksheet, sheet)?;
     }
-    book.save_to_buffer().map(super::zip_host::unix_host)
+    super::save(&mut book)
 }
 
 /// `附件3（示范城市、试点城市）`.
@@ -122,7 +122,7 @@ fn write_sheet(worksheet: &mut Worksheet, sheet: &SummarySheet) -> Result<(), Xl
         let city = applicant
             .city
             .as_ref()
-            .filter(|_| crate::validate::province::is_county(applicant))
+            .filter(|_| applicant.is_county())
             .map_or("", |c| c.value.as_str());
         worksheet.write_string_with_format(r, 2, city, &cell)?;
         match row.rank {

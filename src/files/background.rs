@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::thread::JoinHandle;
 
-use crate::assemble::write_atomically;
+use super::write_atomically;
 use crate::diagnostics::Diagnostic;
 
 /// The writes of one output folder that may still be running.
