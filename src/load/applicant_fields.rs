@@ -231,6 +231,7 @@ mod tests {
             paths,
             [
                 "name",
+                "level",
                 "category",
                 "city",
                 "government",
