@@ -88,7 +88,7 @@ fn encode_header(text: &str) -> String {
 }
 
 /// RFC 2231 / 3986 percent-encoding of a file name.
-fn percent_encode(text: &str) -> String {
+pub fn percent_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {

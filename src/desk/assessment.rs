@@ -12,11 +12,9 @@ use axum::extract::{Path as UrlPath, State};
 use axum::response::Response;
 use serde::Serialize;
 
-use super::actions::{back_to, posted_to};
-use super::pages::{Problem, failure};
-use super::workspace::save_keeping_history;
+use super::actions::back_to;
+use super::pages::Problem;
 use super::{Desk, yaml_edit};
-use crate::diagnostics::Diagnostics;
 use crate::load::Texts;
 use crate::load::applicant::Sources;
 use crate::load::catalogue::Catalogue;
@@ -133,23 +131,14 @@ pub async fn assign(
     UrlPath(name): UrlPath<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let dir = match posted_to(&desk, &name, &form) {
-        Ok(dir) => dir,
+    let editing = match super::editing::open(&desk, &name, &form) {
+        Ok(editing) => editing,
         Err(response) => return response,
     };
-    let file = dir.join("applicant.yaml");
-    let current = std::fs::read_to_string(&file).unwrap_or_default();
-    if form.get("version").map(String::as_str)
-        != Some(crate::assemble::sha256(current.as_bytes()).as_str())
-    {
-        return back_to(
-            &name,
-            "此页已过期，请刷新：applicant.yaml 在打开此页后已被修改，本次未保存",
-        );
-    }
+    let dir = &editing.dir;
     let wanted = form.get("file").map(String::as_str).unwrap_or_default();
-    let (_, sources, _) = crate::load::load_applicant(&dir, None, &desk.limits);
-    let listed = unassigned(&dir, sources.as_ref());
+    let (_, sources, _) = crate::load::load_applicant(dir, None, &desk.limits);
+    let listed = unassigned(dir, sources.as_ref());
     let Some(chosen) = listed.into_iter().find(|f| f == wanted) else {
         return back_to(&name, "没有这个佐证材料文件，请刷新后重选");
     };
@@ -168,15 +157,7 @@ pub async fn assign(
         ("title", yaml_edit::quoted(title)),
         ("file", yaml_edit::quoted(&format!("{EVIDENCE}/{chosen}"))),
     ];
-    let edited = match yaml_edit::append_item(&current, &[EVIDENCE], &item) {
-        Ok(text) => text,
-        Err(message) => return back_to(&name, &message),
-    };
-    match save_keeping_history(&dir, &file, edited.as_bytes()) {
-        Ok(()) => back_to(
-            &name,
-            &format!("已将 {chosen} 列为指标 {indicator} 的佐证材料（原文件已存入 .history）"),
-        ),
-        Err(problem) => failure(&Diagnostics::from(problem).render()),
-    }
+    let edited = yaml_edit::append_item(&editing.text, &[EVIDENCE], &item);
+    let saved = format!("已将 {chosen} 列为指标 {indicator} 的佐证材料");
+    editing.save(edited, &saved, "没有改动")
 }

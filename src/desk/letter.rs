@@ -12,12 +12,9 @@ use axum::extract::{Path as UrlPath, State};
 use axum::response::Response;
 use serde::Serialize;
 
-use super::actions::{back_to, posted_to};
-use super::pages::{Problem, failure};
-use super::workspace::save_keeping_history;
+use super::pages::Problem;
 use super::{Desk, yaml_edit};
 use crate::compose::model::Block;
-use crate::diagnostics::Diagnostics;
 use crate::load::applicant::Applicant;
 use crate::load::applicant_fields::{self, FieldSpec, Kind};
 use crate::run::Session;
@@ -160,31 +157,12 @@ pub async fn save(
     UrlPath(name): UrlPath<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let dir = match posted_to(&desk, &name, &form) {
-        Ok(dir) => dir,
+    let editing = match super::editing::open(&desk, &name, &form) {
+        Ok(editing) => editing,
         Err(response) => return response,
     };
-    let file = dir.join("applicant.yaml");
-    let current = std::fs::read_to_string(&file).unwrap_or_default();
-    if form.get("version").map(String::as_str)
-        != Some(crate::assemble::sha256(current.as_bytes()).as_str())
-    {
-        return back_to(
-            &name,
-            "此页已过期，请刷新：applicant.yaml 在打开此页后已被修改，本次未保存",
-        );
-    }
-    let edited = match edited(&current, &form) {
-        Ok(text) => text,
-        Err(message) => return back_to(&name, &message),
-    };
-    if edited == current {
-        return back_to(&name, "没有改动");
-    }
-    match save_keeping_history(&dir, &file, edited.as_bytes()) {
-        Ok(()) => back_to(&name, "已保存申报函各项（原文件已存入 .history）"),
-        Err(problem) => failure(&Diagnostics::from(problem).render()),
-    }
+    let edited = edited(&editing.text, &form);
+    editing.save(edited, "已保存申报函各项", "没有改动")
 }
 
 /// `text` with every field of the letter tab set to the form's value.

@@ -13,6 +13,7 @@ mod args;
 mod assessment;
 mod centre;
 mod centre_import;
+mod editing;
 mod guard;
 mod letter;
 mod outline;

@@ -17,6 +17,7 @@ use super::outline::TextSource;
 use super::workspace;
 use crate::assemble::Output;
 use crate::assemble::email::Attachment;
+pub use crate::assemble::email::percent_encode;
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::load::applicant_fields;
 use crate::load::notice::Notice;
@@ -492,18 +493,6 @@ fn content_type(path: &str) -> &'static str {
         Some("json") => "application/json",
         _ => "application/octet-stream",
     }
-}
-
-/// `text` percent-encoded for a URL query or a `filename*` parameter.
-pub fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// 通过, or N 个错误、M 个警告.

@@ -10,11 +10,7 @@ use axum::extract::{Path as UrlPath, State};
 use axum::response::Response;
 use serde::Serialize;
 
-use super::actions::{back_to, posted_to};
-use super::pages::failure;
-use super::workspace::save_keeping_history;
 use super::{Desk, yaml_edit};
-use crate::diagnostics::Diagnostics;
 
 /// The key of the list in `applicant.yaml`.
 const KEY: &str = "timetable";
@@ -79,32 +75,15 @@ pub async fn save(
     UrlPath(name): UrlPath<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let dir = match posted_to(&desk, &name, &form) {
-        Ok(dir) => dir,
+    let editing = match super::editing::open(&desk, &name, &form) {
+        Ok(editing) => editing,
         Err(response) => return response,
     };
-    let file = dir.join("applicant.yaml");
-    let current = std::fs::read_to_string(&file).unwrap_or_default();
-    if form.get("version").map(String::as_str)
-        != Some(crate::assemble::sha256(current.as_bytes()).as_str())
-    {
-        return back_to(
-            &name,
-            "此页已过期，请刷新：applicant.yaml 在打开此页后已被修改，本次未保存",
-        );
-    }
     let edited = items(&form).and_then(|items| match items.is_empty() {
-        true => yaml_edit::remove(&current, &[KEY]),
-        false => yaml_edit::set_items(&current, &[KEY], &items),
+        true => yaml_edit::remove(&editing.text, &[KEY]),
+        false => yaml_edit::set_items(&editing.text, &[KEY], &items),
     });
-    match edited {
-        Ok(text) if text == current => back_to(&name, "实施步骤没有改动"),
-        Ok(text) => match save_keeping_history(&dir, &file, text.as_bytes()) {
-            Ok(()) => back_to(&name, "已保存实施步骤（原文件已存入 .history）"),
-            Err(problem) => failure(&Diagnostics::from(problem).render()),
-        },
-        Err(message) => back_to(&name, &message),
-    }
+    editing.save(edited, "已保存实施步骤", "实施步骤没有改动")
 }
 
 /// The rows of the form (`year-N`, `stage-N`, `tasks-N` from 1) that say something, as list
