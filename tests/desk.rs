@@ -306,6 +306,21 @@ async fn build_then_download_the_dossier_and_preview_a_page() {
     }
     assert!(page.contains("生成完成"), "{page}");
     assert!(d.out.join("洛阳市/manifest.json").is_file());
+    // The build counted its documents as it went: the page said how far it had come.
+    let library = shenbao::run::Session::open(&shenbao::run::Settings::default()).unwrap();
+    let progress = std::sync::Arc::new(shenbao::run::batch::Progress::default());
+    let options = shenbao::run::batch::BuildOptions {
+        out: d.out.join("again"),
+        progress: Some(progress.clone()),
+        ..Default::default()
+    };
+    library.build(&[d.workspace.join("洛阳市")], &options);
+    let total = progress.total.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(total, 4, "the four materials");
+    assert_eq!(
+        progress.done.load(std::sync::atomic::Ordering::SeqCst),
+        total
+    );
     let request = Request::get("/a/洛阳市/dossier.zip")
         .header(header::HOST, HOST)
         .body(Body::empty())

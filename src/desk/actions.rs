@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use axum::Form;
@@ -17,7 +18,7 @@ use super::{Desk, yaml_edit};
 use crate::diagnostics::Diagnostics;
 use crate::load::applicant_fields;
 use crate::run::Session;
-use crate::run::batch::BuildOptions;
+use crate::run::batch::{BuildOptions, Progress};
 use crate::templates::TemplateStore;
 
 /// The builds of the desk: at most one at a time per applicant.
@@ -31,30 +32,47 @@ pub struct Builds {
 pub struct BuildState {
     /// Whether it is still running.
     pub running: bool,
-    /// What the last build said.
+    /// What the last build said, or how far the running one has come.
     pub message: String,
+    /// The running build's count of documents.
+    #[serde(skip)]
+    progress: Option<Arc<Progress>>,
 }
 
 impl Builds {
-    /// The build state of the applicant `name`, if it was ever built from the desk.
+    /// The build state of the applicant `name`, if it was ever built from the desk; a running
+    /// build says how many documents it has rendered.
     pub fn state_of(&self, name: &str) -> Option<BuildState> {
-        self.lock().get(name).cloned()
+        let mut state = self.lock().get(name).cloned()?;
+        if let Some(progress) = state.progress.as_ref().filter(|_| state.running) {
+            let (done, total) = (
+                progress.done.load(Ordering::SeqCst),
+                progress.total.load(Ordering::SeqCst),
+            );
+            if total > 0 {
+                state.message = format!("正在生成……（已完成 {done}/{total} 份文档）");
+            }
+        }
+        Some(state)
     }
 
-    /// Marks `name` as building, unless it already is.
-    pub fn start(&self, name: &str) -> bool {
+    /// Marks `name` as building, unless it already is, and hands out the counter the build
+    /// reports its progress to.
+    pub fn start(&self, name: &str) -> Option<Arc<Progress>> {
         let mut states = self.lock();
         if states.get(name).is_some_and(|s| s.running) {
-            return false;
+            return None;
         }
+        let progress = Arc::new(Progress::default());
         states.insert(
             name.to_string(),
             BuildState {
                 running: true,
                 message: "正在生成……".into(),
+                progress: Some(progress.clone()),
             },
         );
-        true
+        Some(progress)
     }
 
     /// Records that the build of `name` ended, saying `message`.
@@ -64,6 +82,7 @@ impl Builds {
             BuildState {
                 running: false,
                 message,
+                progress: None,
             },
         );
     }
@@ -174,14 +193,14 @@ pub async fn build(
         Ok(dir) => dir,
         Err(response) => return response,
     };
-    if !desk.builds.start(&name) {
+    let Some(progress) = desk.builds.start(&name) else {
         return back_to(&name, "正在生成，请稍候");
-    }
+    };
     let worker = desk.clone();
     let folder = name.clone();
     tokio::task::spawn_blocking(move || {
         let message = match Session::open(&worker.settings) {
-            Ok(session) => build_message(&session, &dir, worker.workspace.out()),
+            Ok(session) => build_message(&session, &dir, worker.workspace.out(), progress),
             Err(problems) => problems.render(),
         };
         worker.builds.finish(&folder, message);
@@ -189,9 +208,10 @@ pub async fn build(
     back_to(&name, "已开始生成")
 }
 
-fn build_message(session: &Session, dir: &Path, out: &Path) -> String {
+fn build_message(session: &Session, dir: &Path, out: &Path, progress: Arc<Progress>) -> String {
     let options = BuildOptions {
         out: out.to_path_buf(),
+        progress: Some(progress),
         ..BuildOptions::default()
     };
     let batch = session.build(&[dir.to_path_buf()], &options);
@@ -520,4 +540,28 @@ pub fn back_to(name: &str, message: &str) -> Response {
         pages::percent_encode(message)
     ))
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_running_build_says_how_far_it_has_come() {
+        let builds = Builds::default();
+        let progress = builds.start("洛阳市").expect("a first build starts");
+        assert!(builds.start("洛阳市").is_none(), "one build at a time");
+        assert_eq!(builds.state_of("洛阳市").unwrap().message, "正在生成……");
+        progress.total.store(12, Ordering::SeqCst);
+        progress.done.store(5, Ordering::SeqCst);
+        let state = builds.state_of("洛阳市").unwrap();
+        assert!(state.running);
+        assert_eq!(state.message, "正在生成……（已完成 5/12 份文档）");
+        builds.finish("洛阳市", "生成完成：12 个文件".into());
+        assert_eq!(
+            builds.state_of("洛阳市").unwrap().message,
+            "生成完成：12 个文件"
+        );
+        assert!(builds.start("洛阳市").is_some());
+    }
 }

@@ -19,7 +19,7 @@ use super::workspace::save_keeping_history;
 use super::{Desk, yaml_edit};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::province::{self, PROVINCE_FILE, Province};
-use crate::run::batch::BuildOptions;
+use crate::run::batch::{BuildOptions, Progress};
 use crate::run::package::{MANIFEST, PackageManifest};
 use crate::run::{Session, Settings};
 
@@ -231,24 +231,25 @@ pub async fn package(
     let Some(dir) = desk.workspace.province() else {
         return back("工作目录中没有省级推荐目录（含 province.yaml 的目录）");
     };
-    if !desk.builds.start(PACKAGE_BUILD) {
+    let Some(progress) = desk.builds.start(PACKAGE_BUILD) else {
         return back("正在生成推荐材料，请稍候");
-    }
+    };
     let worker = desk.clone();
     tokio::task::spawn_blocking(move || {
-        let message = package_message(&dir, &worker);
+        let message = package_message(&dir, &worker, progress);
         worker.builds.finish(PACKAGE_BUILD, message);
     });
     back("已开始生成推荐材料")
 }
 
-fn package_message(dir: &Path, desk: &Desk) -> String {
+fn package_message(dir: &Path, desk: &Desk, progress: Arc<Progress>) -> String {
     let (province, dirs, session) = match open(dir, desk.settings.clone()) {
         Ok(opened) => opened,
         Err(problems) => return format!("生成失败：\n{}", problems.render()),
     };
     let options = BuildOptions {
         out: package_folder(desk, dir),
+        progress: Some(progress),
         ..BuildOptions::default()
     };
     let report = session.package(&province, &dirs, &options);

@@ -46,6 +46,17 @@ pub struct BuildOptions {
     /// The batch this run is a shard of (see [`Session::batch_id`]); by default the applicants
     /// of this run.
     pub batch: Option<String>,
+    /// Counts the documents as they are rendered, for a caller that shows progress (the desk).
+    pub progress: Option<std::sync::Arc<Progress>>,
+}
+
+/// How far a run has come: documents rendered of those to render.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Documents rendered so far.
+    pub done: std::sync::atomic::AtomicUsize,
+    /// Documents this run renders (known once the jobs are listed).
+    pub total: std::sync::atomic::AtomicUsize,
 }
 
 /// The applicants of shard `k` of `n` (1-based): every n-th folder of the sorted list.

@@ -56,6 +56,10 @@ impl Session {
     fn run_jobs(&self, slots: &[Slot], jobs: &[Job], index: &LiveIndex, options: &BuildOptions) {
         let next = AtomicUsize::new(0);
         let progress = progress_bar(jobs.len());
+        let counted = options.progress.as_deref();
+        if let Some(counted) = counted {
+            counted.total.store(jobs.len(), Ordering::SeqCst);
+        }
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.jobs.min(jobs.len()).max(1))
             .thread_name(|i| format!("shenbao-render-{i}"))
@@ -68,6 +72,9 @@ impl Session {
                 };
                 self.run_job(&slots[job.slot], job, index, options);
                 progress.inc(1);
+                if let Some(counted) = counted {
+                    counted.done.fetch_add(1, Ordering::SeqCst);
+                }
             }
         });
         progress.finish_and_clear();
