@@ -207,3 +207,40 @@ fn the_sealed_signature_sits_right_with_the_name_centred_over_the_date() {
         last.text()
     );
 }
+
+#[test]
+fn the_note_never_stands_alone_on_a_page() {
+    // As many paragraphs of the office's own as it takes to push the 附注 past page 1.
+    let (dir, applicant) = example("洛阳市");
+    let yaml = applicant.join("applicant.yaml");
+    let original = std::fs::read_to_string(&yaml).unwrap();
+    // One line each, so that every line boundary of page 1 is tried.
+    let paragraph = "我市将以示范城市建设为契机，推动高质量发展。";
+    let mut spilled = false;
+    for count in 1..=8 {
+        let body: String = (0..count).map(|_| format!("    - {paragraph}\n")).collect();
+        let text = original.replace(
+            "  # body:",
+            &format!("  note: 此件主动公开\n  body:\n{body}  # body:"),
+        );
+        std::fs::write(&yaml, text).unwrap();
+        let out = dir.path().join(format!("out-{count}"));
+        build(&applicant, &out);
+        let pages = letter_of(&out, "洛阳市");
+        let with_note = pages
+            .iter()
+            .find(|p| p.text().contains("此件主动公开"))
+            .expect("the note is printed");
+        assert!(
+            with_note.text().contains("2023年8月10日"),
+            "{count} paragraphs: page {} holds the note without the date: {}",
+            with_note.number,
+            with_note.text()
+        );
+        spilled |= pages.len() > 1;
+    }
+    assert!(
+        spilled,
+        "some body length takes the letter to a second page"
+    );
+}
