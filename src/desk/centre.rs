@@ -147,11 +147,9 @@ pub async fn recommend(
     State(desk): State<Arc<Desk>>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if !desk.guard.csrf_ok(form.get("csrf").map(String::as_str)) {
-        return failure("此页已过期，请刷新后重试（表单口令不符）");
-    }
-    let Some(dir) = desk.workspace.province() else {
-        return back("工作目录中没有省级推荐目录（含 province.yaml 的目录）");
+    let dir = match posted_to_province(&desk, &form) {
+        Ok(dir) => dir,
+        Err(response) => return response,
     };
     let settings = desk.settings.clone();
     let written = tokio::task::spawn_blocking(move || write_recommended(&dir, settings, &form))
@@ -225,11 +223,9 @@ pub async fn package(
     State(desk): State<Arc<Desk>>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if !desk.guard.csrf_ok(form.get("csrf").map(String::as_str)) {
-        return failure("此页已过期，请刷新后重试（表单口令不符）");
-    }
-    let Some(dir) = desk.workspace.province() else {
-        return back("工作目录中没有省级推荐目录（含 province.yaml 的目录）");
+    let dir = match posted_to_province(&desk, &form) {
+        Ok(dir) => dir,
+        Err(response) => return response,
     };
     let Some(progress) = desk.builds.start(PACKAGE_BUILD) else {
         return back("正在生成推荐材料，请稍候");
@@ -322,6 +318,16 @@ pub async fn package_zip(State(desk): State<Arc<Desk>>) -> Response {
         ),
         Err(e) => failure(&format!("无法打包（{e}）")),
     }
+}
+
+/// The province's folder a centre form was posted for, once the form's CSRF token is checked.
+fn posted_to_province(desk: &Desk, form: &HashMap<String, String>) -> Result<PathBuf, Response> {
+    if !desk.guard.csrf_ok(form.get("csrf").map(String::as_str)) {
+        return Err(failure("此页已过期，请刷新后重试（表单口令不符）"));
+    }
+    desk.workspace
+        .province()
+        .ok_or_else(|| back("工作目录中没有省级推荐目录（含 province.yaml 的目录）"))
 }
 
 /// Redirects to the centre's page with `message` shown once.
